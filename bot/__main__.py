@@ -1,0 +1,110 @@
+"""`python -m bot`: run, playground, content check, db upgrade, analyze."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+
+from bot.config import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot with long polling")
+    sub.add_parser("playground", help="chat with the bot in this terminal, no Telegram needed")
+    content = sub.add_parser("content", help="content tools")
+    content.add_argument("action", choices=["check"])
+    db = sub.add_parser("db", help="database tools")
+    db.add_argument("action", choices=["upgrade"])
+    analyze = sub.add_parser("analyze", help="print the safety, intent and coach view of a text")
+    analyze.add_argument("text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run one command; return the exit code."""
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    match args.command:
+        case "run":
+            return _run(settings)
+        case "playground":
+            from bot.playground import playground_settings, run_playground
+
+            return asyncio.run(
+                run_playground(
+                    playground_settings(settings),
+                    sys.stdin,
+                    sys.stdout,
+                    interactive=sys.stdin.isatty(),
+                )
+            )
+        case "content":
+            return _content_check(settings)
+        case "db":
+            from bot.db.engine import run_upgrade
+
+            run_upgrade(settings.database_url)
+            print("database is up to date")
+            return 0
+        case "analyze":
+            return _analyze(settings, args.text)
+    return 2
+
+
+def _content_check(settings: Settings) -> int:
+    from bot.app import flow_rules
+    from bot.content.catalog import check_content
+
+    problems = check_content(settings.content_dir, flow_rules())
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"\n{len(problems)} problem(s) in {settings.content_dir}", file=sys.stderr)
+        return 1
+    print(f"content OK: {settings.content_dir}")
+    return 0
+
+
+def _analyze(settings: Settings, text: str) -> int:
+    from bot.app import load_catalog
+
+    catalog = load_catalog(settings)
+    result = {
+        "safety": catalog.safety.screen(text).to_dict(),
+        "intent": catalog.safety.intent(text),
+        "coach": catalog.coach.analyze(text).to_dict(),
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    from telegram import Update
+
+    from bot.app import build_application
+    from bot.content.errors import ContentError
+    from bot.logs import setup_logging
+
+    token = settings.telegram_bot_token.get_secret_value()
+    setup_logging(settings.log_level, secrets=[token], as_json=settings.log_json)
+    if not token:
+        print(
+            "TELEGRAM_BOT_TOKEN is not set: get one from @BotFather (see README)", file=sys.stderr
+        )
+        return 2
+    try:
+        application = build_application(settings)
+    except ContentError as exc:
+        print(f"refusing to start, the content has problems:\n{exc}", file=sys.stderr)
+        return 1
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Fixed interface texts from content/ui.yml, looked up by key and filled in safely."""
+
+from __future__ import annotations
+
+import html
+import random
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from bot.content.errors import ContentError, ContentProblem
+from bot.content.html import html_problems, visible_length
+from bot.content.yamlio import line_of, load_yaml
+
+
+class T(StrEnum):
+    """Every ui.yml key the code uses; the content check proves each one exists."""
+
+    welcome = "welcome"
+    btn_consent_yes = "btn_consent_yes"
+    btn_consent_no = "btn_consent_no"
+    consent_declined = "consent_declined"
+    consent_thanks = "consent_thanks"
+    consent_needed = "consent_needed"
+    welcome_back = "welcome_back"
+    help = "help"
+    privacy = "privacy"
+    group_refusal = "group_refusal"
+    unknown_text = "unknown_text"
+    unknown_command = "unknown_command"
+    emoji_only = "emoji_only"
+    media_unsupported = "media_unsupported"
+    location_unexpected = "location_unexpected"
+    edited_message = "edited_message"
+    too_long = "too_long"
+    stale_button = "stale_button"
+    cancelled = "cancelled"
+    nothing_to_cancel = "nothing_to_cancel"
+    flow_resumed = "flow_resumed"
+    flow_expired = "flow_expired"
+    flow_changed = "flow_changed"
+    command_in_flow = "command_in_flow"
+    error_generic = "error_generic"
+    settings_summary = "settings_summary"
+    settings_not_set = "settings_not_set"
+    btn_settings_zone = "btn_settings_zone"
+    btn_settings_time = "btn_settings_time"
+    btn_settings_days = "btn_settings_days"
+    btn_settings_country = "btn_settings_country"
+    days_every_day = "days_every_day"
+    days_weekdays = "days_weekdays"
+    days_weekends = "days_weekends"
+    days_custom = "days_custom"
+    retry_choose_a_button = "retry_choose_a_button"
+    retry_empty = "retry_empty"
+    retry_too_long = "retry_too_long"
+    retry_not_text = "retry_not_text"
+    weekdays_short = "weekdays_short"
+    status_on = "status_on"
+    status_paused = "status_paused"
+    status_off = "status_off"
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """The loaded ui.yml: key -> one text or several variants."""
+
+    entries: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def load(cls, content_dir: Path) -> Texts:
+        """Load and check content/ui.yml; every key the code uses must be there."""
+        path = content_dir / "ui.yml"
+        raw = load_yaml(path)
+        problems: list[ContentProblem] = []
+        if not isinstance(raw, dict):
+            raise ContentError([ContentProblem(path, "ui.yml must be a mapping of key: text")])
+        entries: dict[str, tuple[str, ...]] = {}
+        for key, value in raw.items():
+            variants = value if isinstance(value, list) else [value]
+            if not variants or not all(isinstance(v, str) and v.strip() for v in variants):
+                problems.append(
+                    ContentProblem(path, "must be a text or a list of texts", where=str(key))
+                )
+                continue
+            for variant in variants:
+                problems.extend(
+                    ContentProblem(path, p, where=str(key)) for p in html_problems(variant)
+                )
+                if visible_length(variant) > 3500:
+                    problems.append(ContentProblem(path, "text is too long", where=str(key)))
+                for _, name, _, _ in string.Formatter().parse(variant):
+                    if name is not None and not name.isidentifier():
+                        problems.append(
+                            ContentProblem(
+                                path,
+                                f"placeholder {{{name}}} is not a plain name",
+                                where=str(key),
+                                hint="write {name}; use {{ and }} for literal braces",
+                            )
+                        )
+            entries[str(key)] = tuple(variants)
+        for key in T:
+            if key.value not in entries:
+                problems.append(
+                    ContentProblem(
+                        path,
+                        f"missing key '{key.value}' (the bot uses it)",
+                        line=line_of(raw),
+                        hint="add it to ui.yml",
+                    )
+                )
+        if problems:
+            raise ContentError(problems)
+        return cls(entries)
+
+    def get(self, key: T | str, rng: random.Random | None = None, **values: object) -> str:
+        """Return the text for a key, filling {placeholders} with HTML-escaped values."""
+        variants = self.entries[str(key)]
+        text = rng.choice(variants) if rng is not None and len(variants) > 1 else variants[0]
+        if not values:
+            return text
+        escaped = {k: html.escape(str(v), quote=False) for k, v in values.items()}
+        return text.format_map(escaped)
+
+    def raw(self, key: T | str, **values: str) -> str:
+        """Return a text with placeholders filled by values that are already HTML."""
+        return self.entries[str(key)][0].format_map(values)

@@ -1,0 +1,61 @@
+"""Queries about users: consent, settings, activity, blocking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db.models import User
+
+
+async def get_user(session: AsyncSession, *, user_id: int) -> User | None:
+    """Return the user, or None when they never consented (or deleted their data)."""
+    return await session.get(User, user_id)
+
+
+async def create_user(session: AsyncSession, *, user_id: int, now: datetime) -> User:
+    """Record consent; return the existing row when the user consented before."""
+    user = await session.get(User, user_id)
+    if user is None:
+        user = User(id=user_id, consented_at=now, last_seen_at=now)
+        session.add(user)
+        await session.flush()
+    return user
+
+
+async def update_user(session: AsyncSession, *, user_id: int, **changes: Any) -> User | None:
+    """Apply changes to a user's row and return it (None when there is no such user)."""
+    user = await session.get(User, user_id)
+    if user is None:
+        return None
+    for name, value in changes.items():
+        if not hasattr(user, name):
+            raise AttributeError(f"User has no field {name!r}")
+        setattr(user, name, value)
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def set_active(session: AsyncSession, *, user_id: int, active: bool) -> None:
+    """Mark a user as having blocked (False) or unblocked (True) the bot."""
+    await update_user(session, user_id=user_id, active=active)
+
+
+async def touch(session: AsyncSession, *, user_id: int, now: datetime) -> None:
+    """Remember when the user was last seen (drives the gentle re-entry message)."""
+    user = await session.get(User, user_id)
+    if user is not None:
+        user.last_seen_at = now
+        session.add(user)
+
+
+async def count_users(session: AsyncSession) -> int:
+    """Return how many users there are (for metrics and benchmarks)."""
+    from sqlalchemy import func
+
+    result = await session.exec(select(func.count()).select_from(User))
+    return int(result.one())

@@ -1,0 +1,1 @@
+"""Scripted dialogues: flow definitions from content/flows and the pure engine that runs them."""

@@ -1,0 +1,54 @@
+"""One entry point for every inline button: answer the tap, then route by the data's kind."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from telegram import Update
+
+from bot import callbacks
+from bot.content.texts import T
+from bot.context import BotContext
+from bot.db.repo import users as user_repo
+from bot.handlers import start
+from bot.handlers.common import reply_text, user_id_of
+
+ButtonHandler = Callable[[Update, BotContext, callbacks.Callback], Awaitable[None]]
+
+
+def button_router(
+    routes: Mapping[str, ButtonHandler],
+) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """Build the one CallbackQueryHandler callback from a table of button kinds."""
+    if start.CONSENT in routes:
+        raise ValueError(f"button kind {start.CONSENT!r} is reserved for consent")
+
+    async def on_button(update: Update, context: BotContext) -> None:
+        """Route a button tap; old, foreign or malformed buttons get a kind answer."""
+        await _route(update, context, routes)
+
+    return on_button
+
+
+async def _route(update: Update, context: BotContext, routes: Mapping[str, ButtonHandler]) -> None:
+    query = update.callback_query
+    assert query is not None
+    # Answer first so the client stops its spinner even if the work below is slow.
+    await query.answer()
+    data = callbacks.decode(query.data)
+    if data is None:
+        await reply_text(update, context, T.stale_button)
+        return
+    if data.kind == start.CONSENT:
+        await start.on_consent(update, context, data)
+        return
+    handler = routes.get(data.kind)
+    if handler is None:
+        await reply_text(update, context, T.stale_button)
+        return
+    async with context.services.db.session() as session:
+        user = await user_repo.get_user(session, user_id=user_id_of(update))
+    if user is None:
+        await reply_text(update, context, T.consent_needed)
+        return
+    await handler(update, context, data)

@@ -1,0 +1,75 @@
+"""Input types for flow steps: each turns what the user sent into a normalised value or a no.
+
+These are the names a flow may use in `input:` / `free_text:`; the content checker knows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.flows.engine import Invalid, Location, UserInput, Valid, Validator
+from bot.places import Places
+from bot.timeparse import parse_days, parse_time
+
+MAX_ANSWER_CHARS = 3000
+MAX_SHORT_CHARS = 200
+NO_COUNTRY = "none"
+
+# Variables that validators add next to the value; flows may use them as placeholders.
+EXTRAS = ("zone_label", "zone_country")
+
+
+def build_validators(places: Places) -> Mapping[str, Validator]:
+    """Return every input type, bound to the loaded place data."""
+
+    def text(value: UserInput) -> Valid | Invalid:
+        if not isinstance(value, str):
+            return Invalid("not_text")
+        cleaned = value.strip()
+        if not cleaned:
+            return Invalid("empty")
+        if len(cleaned) > MAX_ANSWER_CHARS:
+            return Invalid("too_long")
+        return Valid(cleaned)
+
+    def short_text(value: UserInput) -> Valid | Invalid:
+        result = text(value)
+        if isinstance(result, Valid) and len(result.value) > MAX_SHORT_CHARS:
+            return Invalid("too_long")
+        return result
+
+    def timezone(value: UserInput) -> Valid | Invalid:
+        if isinstance(value, Location):
+            match = places.zone_from_location(value.latitude, value.longitude)
+        else:
+            match = places.parse_zone(value[:MAX_SHORT_CHARS])
+        if match is None:
+            return Invalid("zone")
+        return Valid(match.zone, {"zone_label": match.label, "zone_country": match.country or ""})
+
+    def time_of_day(value: UserInput) -> Valid | Invalid:
+        if not isinstance(value, str):
+            return Invalid("not_text")
+        parsed = parse_time(value[:MAX_SHORT_CHARS])
+        return Invalid("time") if parsed is None else Valid(parsed.strftime("%H:%M"))
+
+    def days(value: UserInput) -> Valid | Invalid:
+        if not isinstance(value, str):
+            return Invalid("not_text")
+        mask = parse_days(value[:MAX_SHORT_CHARS])
+        return Invalid("days") if not mask else Valid(str(mask))
+
+    def country(value: UserInput) -> Valid | Invalid:
+        if not isinstance(value, str):
+            return Invalid("not_text")
+        code = places.parse_country(value[:MAX_SHORT_CHARS])
+        return Invalid("country") if code is None else Valid(code)
+
+    return {
+        "text": text,
+        "short_text": short_text,
+        "timezone": timezone,
+        "time": time_of_day,
+        "days": days,
+        "country": country,
+    }
