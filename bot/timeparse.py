@@ -1,0 +1,425 @@
+"""Read a time of day, a set of weekdays or a pause length from what a user types.
+
+"8:30", "8pm", "20h15", "noon"; "weekdays", "mon-fri", "every day except sunday"; "3 days",
+"a week", "1w2d". The words (am/pm, day names, units, number words) are vocabulary kept in
+`content/places/words.yml`; this module holds only the grammar. Parsers return None for
+anything they cannot read with confidence, so the caller can ask again. Weekday masks use
+Python's numbering (bit 0 = Monday), as in `bot.scheduling`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.content.errors import ContentError, ContentProblem
+from bot.content.yamlio import line_of, load_yaml
+from bot.scheduling.plan import ALL_DAYS, WEEKDAYS, WEEKENDS
+
+WORDS_FILE = Path("places") / "words.yml"
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+# The longest pause /pause accepts; longer answers are read as "not understood".
+MAX_PAUSE = timedelta(days=90)
+# A month is counted as 30 days: a pause needs a length, not a calendar.
+UNIT_LENGTHS: Mapping[str, timedelta] = {
+    "hour": timedelta(hours=1),
+    "day": timedelta(days=1),
+    "week": timedelta(weeks=1),
+    "fortnight": timedelta(weeks=2),
+    "month": timedelta(days=30),
+}
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_SET_MASKS = {"every_day": ALL_DAYS, "weekdays": WEEKDAYS, "weekends": WEEKENDS}
+_MAX_INPUT = 200
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
+_TRAILING = re.compile(r"[\s!?.]+$")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
+
+Phrases = tuple[str, ...]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _TimeWords(_Model):
+    noon: Phrases
+    midnight: Phrases
+    am: Phrases
+    pm: Phrases
+    hour_marks: Phrases
+    oclock: Phrases = ()
+    fillers: Phrases = ()
+
+
+class _WeekdayWords(_Model):
+    monday: Phrases
+    tuesday: Phrases
+    wednesday: Phrases
+    thursday: Phrases
+    friday: Phrases
+    saturday: Phrases
+    sunday: Phrases
+
+
+class _SetWords(_Model):
+    every_day: Phrases
+    weekdays: Phrases
+    weekends: Phrases
+
+
+class _DayWords(_Model):
+    weekdays: _WeekdayWords
+    sets: _SetWords
+    ranges: Phrases = ()
+    except_: Phrases = Field(default=(), alias="except")
+    fillers: Phrases = ()
+
+
+class _UnitWords(_Model):
+    hour: Phrases = ()
+    day: Phrases
+    week: Phrases = ()
+    fortnight: Phrases = ()
+    month: Phrases = ()
+
+
+class _DurationWords(_Model):
+    units: _UnitWords
+    numbers: dict[str, float] = {}
+    fillers: Phrases = ()
+    bare_number_unit: Literal["hour", "day", "week", "fortnight", "month"] | None = None
+
+
+class _WordsFile(_Model):
+    time: _TimeWords
+    days: _DayWords
+    durations: _DurationWords
+
+
+def _clean(text: str) -> str:
+    """Casefold, unify Unicode forms (full-width digits, ：), collapse spaces."""
+    plain = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    return " ".join(plain.split())
+
+
+def _phrase_pattern(phrases: Iterable[str]) -> str:
+    """Build a regex alternation that matches whole words, longest phrase first."""
+    parts = []
+    for phrase in sorted({p for p in phrases if p}, key=lambda p: (-len(p), p)):
+        body = r"\s+".join(map(re.escape, phrase.split()))
+        # Word edges are letters only: "8am" and "20h15" touch digits on purpose.
+        left = r"(?<![^\W\d_])" if phrase[0].isalpha() else ""
+        right = r"(?![^\W\d_])" if phrase[-1].isalpha() else ""
+        parts.append(f"{left}{body}{right}")
+    return "|".join(parts) if parts else r"(?!)"
+
+
+Token = tuple[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    """Phrases mapped to tokens, with one regex that finds the longest phrase at a position."""
+
+    tokens: Mapping[str, Token]
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, tokens: Mapping[str, Token]) -> _Lexicon:
+        return cls(tokens, re.compile(_phrase_pattern(tokens)))
+
+    def scan(self, text: str, *, numbers: bool = False) -> list[Token] | None:
+        """Split text into tokens; None if any part is not a known phrase (or number)."""
+        found: list[Token] = []
+        pos = 0
+        while pos < len(text):
+            if text[pos].isspace():
+                pos += 1
+                continue
+            match = self.pattern.match(text, pos)
+            if match:
+                found.append(self.tokens[" ".join(match.group().split())])
+                pos = match.end()
+                continue
+            number = _NUMBER.match(text, pos) if numbers else None
+            if number is None:
+                return None
+            found.append(("number", float(number.group().replace(",", "."))))
+            pos = number.end()
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWords:
+    """The vocabulary of words.yml, compiled for the three parsers."""
+
+    noon: frozenset[str]
+    midnight: frozenset[str]
+    fillers: re.Pattern[str]
+    meridiem: re.Pattern[str]
+    am: frozenset[str]
+    clock: re.Pattern[str]
+    days: _Lexicon
+    durations: _Lexicon
+    bare_number_unit: str | None
+
+    @classmethod
+    def load(cls, content_dir: Path) -> TimeWords:
+        """Load and check content/places/words.yml; raise ContentError listing every problem."""
+        path = content_dir / WORDS_FILE
+        raw = load_yaml(path)
+        try:
+            words = _WordsFile.model_validate(raw)
+        except ValidationError as exc:
+            raise ContentError(_pydantic_problems(path, raw, exc)) from exc
+        problems = _clashes(path, raw, words)
+        if problems:
+            raise ContentError(problems)
+        return cls._compile(words)
+
+    @classmethod
+    def _compile(cls, words: _WordsFile) -> TimeWords:
+        """Build the parsers' regexes and lexicons from checked vocabulary."""
+        t = words.time
+        # "8pm." loses its full stop before matching, so "p.m." must match as "p.m" too.
+        am = {_clean(p) for p in t.am} | {_clean(p).rstrip(".") for p in t.am}
+        pm = {_clean(p) for p in t.pm} | {_clean(p).rstrip(".") for p in t.pm}
+        meridiem = _phrase_pattern(am | pm)
+        marks = _phrase_pattern(map(_clean, t.hour_marks))
+        oclock = _phrase_pattern(map(_clean, t.oclock))
+        clock = (
+            rf"^(?P<h>\d{{1,2}})\s*(?:(?::|\.|{marks})\s*(?P<m>\d{{2}})(?::(?P<s>\d{{2}}))?"
+            rf"|{marks}|{oclock})?$"
+            r"|^(?P<hhmm>\d{3,4})$"
+        )
+        d = words.days
+        day_tokens: dict[str, Token] = {}
+        for index, name in enumerate(_DAY_NAMES):
+            day_tokens.update((_clean(p), ("day", index)) for p in getattr(d.weekdays, name))
+        for name, mask in _SET_MASKS.items():
+            day_tokens.update((_clean(p), ("set", mask)) for p in getattr(d.sets, name))
+        day_tokens.update((_clean(p), ("range", None)) for p in d.ranges)
+        day_tokens.update((_clean(p), ("except", None)) for p in d.except_)
+        day_tokens.update((_clean(p), ("filler", None)) for p in d.fillers)
+        u = words.durations
+        duration_tokens: dict[str, Token] = {}
+        for unit in UNIT_LENGTHS:
+            duration_tokens.update((_clean(p), ("unit", unit)) for p in getattr(u.units, unit))
+        duration_tokens.update((_clean(p), ("number", n)) for p, n in u.numbers.items())
+        duration_tokens.update((_clean(p), ("filler", None)) for p in u.fillers)
+        return cls(
+            noon=frozenset(map(_clean, t.noon)),
+            midnight=frozenset(map(_clean, t.midnight)),
+            fillers=re.compile(rf"^(?:(?:{_phrase_pattern(map(_clean, t.fillers))})\s*)+"),
+            meridiem=re.compile(rf"^(?P<clock>.*?)\s*(?P<mer>{meridiem})$"),
+            am=frozenset(am),
+            clock=re.compile(clock),
+            days=_Lexicon.of(day_tokens),
+            durations=_Lexicon.of(duration_tokens),
+            bare_number_unit=u.bare_number_unit,
+        )
+
+
+@functools.cache
+def default_words() -> TimeWords:
+    """Load the repository's words.yml once; callers with their own content pass `words`."""
+    return TimeWords.load(DEFAULT_CONTENT_DIR)
+
+
+def parse_time(text: str, words: TimeWords | None = None) -> time | None:
+    """Read a wall time: "8:30", "20:15", "8pm", "8.30 pm", "20h15", "2030", "noon"."""
+    w = words or default_words()
+    s = _TRAILING.sub("", _clean(text))
+    if not s or len(s) > _MAX_INPUT:
+        return None
+    s = w.fillers.sub("", s)
+    if s in w.noon:
+        return time(12, 0)
+    if s in w.midnight:
+        return time(0, 0)
+    meridiem: str | None = None
+    match = w.meridiem.match(s)
+    if match and match["clock"]:
+        s, meridiem = match["clock"], " ".join(match["mer"].split())
+    clock = w.clock.match(s)
+    if clock is None:
+        return None
+    if clock["hhmm"]:
+        # "2030" and "830" are compact 24-hour times: the last two digits are minutes.
+        hour, minute = divmod(int(clock["hhmm"]), 100)
+    else:
+        hour, minute = int(clock["h"]), int(clock["m"] or 0)
+        if clock["s"] is not None and int(clock["s"]) > 59:
+            return None
+    if minute > 59:
+        return None
+    if meridiem is not None:
+        if not 1 <= hour <= 12:
+            return None  # "0am" and "13pm" are typos, not times
+        hour = hour % 12 + (0 if meridiem in w.am else 12)
+    return time(hour, minute) if hour <= 23 else None
+
+
+def parse_days(text: str, words: TimeWords | None = None) -> int | None:
+    """Read a set of weekdays as a bitmask: "daily", "weekdays", "mon wed fri", "Mon-Fri"."""
+    w = words or default_words()
+    s = _clean(text)
+    if not s or len(s) > _MAX_INPUT:
+        return None
+    tokens = w.days.scan(s)
+    if not tokens:
+        return None
+    include = exclude = 0
+    excluding = False
+    last_day: int | None = None
+    range_open = False
+    for kind, value in tokens:
+        if kind == "filler":
+            continue
+        if kind == "day":
+            if range_open:
+                assert last_day is not None
+                # Wrap around the week: "fri-mon" is Friday, Saturday, Sunday, Monday.
+                span = (value - last_day) % 7
+                bits = sum(1 << (last_day + i) % 7 for i in range(span + 1))
+                range_open, last_day = False, None
+            else:
+                bits, last_day = 1 << value, value
+        elif kind == "set":
+            if range_open:
+                return None
+            bits, last_day = value, None
+        elif kind == "range":
+            if range_open or last_day is None:
+                return None
+            range_open = True
+            continue
+        else:  # except
+            if range_open:
+                return None
+            excluding, last_day = True, None
+            continue
+        if excluding:
+            exclude |= bits
+        else:
+            include |= bits
+    if range_open:
+        return None
+    # "except sunday" alone means every other day.
+    mask = (include or (ALL_DAYS if exclude else 0)) & ~exclude
+    return mask or None
+
+
+def parse_duration(text: str, words: TimeWords | None = None) -> timedelta | None:
+    """Read a pause length: "3 days", "a week", "2 weeks", "1d", "1w2d"; None above 90 days."""
+    w = words or default_words()
+    s = _DIGIT_LETTER.sub(" ", _clean(text))
+    if not s or len(s) > _MAX_INPUT:
+        return None
+    tokens = [t for t in w.durations.scan(s, numbers=True) or () if t[0] != "filler"]
+    if not tokens:
+        return None
+    if len(tokens) == 1 and tokens[0][0] == "number":
+        if w.bare_number_unit is None:
+            return None
+        tokens.append(("unit", w.bare_number_unit))
+    total = timedelta(0)
+    count: float | None = None
+    for kind, value in tokens:
+        if kind == "number":
+            if count is not None:
+                return None  # "2 3 days"
+            count = value
+        else:
+            total += UNIT_LENGTHS[value] * (1 if count is None else count)
+            count = None
+    if count is not None:
+        return None  # a number with no unit after it: "3 days 2"
+    if total <= timedelta(0) or total > MAX_PAUSE:
+        return None
+    return total
+
+
+def _pydantic_problems(path: Path, raw: Any, exc: ValidationError) -> list[ContentProblem]:
+    problems = []
+    for error in exc.errors():
+        node, line = raw, line_of(raw)
+        for part in error["loc"]:
+            node = node.get(part) if isinstance(node, dict) else None
+            line = line_of(node) or line
+        hint = 'quote it, e.g. "no"' if isinstance(error.get("input"), bool) else ""
+        where = ".".join(str(p) for p in error["loc"]) or "file"
+        problems.append(ContentProblem(path, error["msg"], line=line, where=where, hint=hint))
+    return problems
+
+
+def _clashes(path: Path, raw: Any, words: _WordsFile) -> list[ContentProblem]:
+    """Find phrases listed twice in one section, or empty ones."""
+    d, u, t = words.days, words.durations, words.time
+    sections: dict[str, dict[str, Phrases]] = {
+        "time": {
+            "noon": t.noon,
+            "midnight": t.midnight,
+            "am": t.am,
+            "pm": t.pm,
+            "hour_marks": t.hour_marks,
+            "oclock": t.oclock,
+            "fillers": t.fillers,
+        },
+        "days": {
+            **{f"weekdays.{n}": getattr(d.weekdays, n) for n in _DAY_NAMES},
+            **{f"sets.{n}": getattr(d.sets, n) for n in _SET_MASKS},
+            "ranges": d.ranges,
+            "except": d.except_,
+            "fillers": d.fillers,
+        },
+        "durations": {
+            **{f"units.{n}": getattr(u.units, n) for n in UNIT_LENGTHS},
+            "numbers": tuple(u.numbers),
+            "fillers": u.fillers,
+        },
+    }
+    problems = []
+    for section, groups in sections.items():
+        line = line_of(raw.get(section)) if isinstance(raw, dict) else None
+        seen: dict[str, str] = {}
+        for group, phrases in groups.items():
+            for phrase in phrases:
+                key = _clean(phrase)
+                if not key:
+                    problems.append(
+                        ContentProblem(path, "empty phrase", line=line, where=f"{section}.{group}")
+                    )
+                elif key in seen and seen[key] != group:
+                    problems.append(
+                        ContentProblem(
+                            path,
+                            f"{phrase!r} is listed under both {seen[key]} and {group}",
+                            line=line,
+                            where=section,
+                            hint="a phrase can mean one thing only; keep it in one list",
+                        )
+                    )
+                else:
+                    seen[key] = group
+    for phrase, number in u.numbers.items():
+        if number <= 0:
+            problems.append(
+                ContentProblem(
+                    path,
+                    f"number word {phrase!r} must stand for a positive number",
+                    line=line_of(raw.get("durations")) if isinstance(raw, dict) else None,
+                    where="durations.numbers",
+                )
+            )
+    return problems
