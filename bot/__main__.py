@@ -15,11 +15,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot with long polling")
+    sub.add_parser("webhook", help="run the bot behind a webhook server (WEBHOOK_URL)")
     sub.add_parser("playground", help="chat with the bot in this terminal, no Telegram needed")
     content = sub.add_parser("content", help="content tools")
     content.add_argument("action", choices=["check"])
     db = sub.add_parser("db", help="database tools")
     db.add_argument("action", choices=["upgrade"])
+    keys = sub.add_parser("keys", help="encryption keys for text at rest")
+    keys.add_argument("action", choices=["generate", "rotate"])
     analyze = sub.add_parser("analyze", help="print the safety, intent and coach view of a text")
     analyze.add_argument("text")
     return parser
@@ -32,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     match args.command:
         case "run":
             return _run(settings)
+        case "webhook":
+            return _webhook(settings)
         case "playground":
             from bot.playground import playground_settings, run_playground
 
@@ -53,20 +58,53 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         case "analyze":
             return _analyze(settings, args.text)
+        case "keys":
+            return _keys(settings, args.action)
     return 2
 
 
 def _content_check(settings: Settings) -> int:
-    from bot.app import flow_rules
-    from bot.content.catalog import check_content
+    from bot.app import load_catalog
+    from bot.content.errors import ContentError
 
-    problems = check_content(settings.content_dir, flow_rules())
+    try:
+        load_catalog(settings)
+        problems = []
+    except ContentError as exc:
+        problems = exc.problems
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print(f"\n{len(problems)} problem(s) in {settings.content_dir}", file=sys.stderr)
         return 1
     print(f"content OK: {settings.content_dir}")
+    return 0
+
+
+def _keys(settings: Settings, action: str) -> int:
+    from bot.db.crypto import Vault, generate_key, install_vault
+
+    if action == "generate":
+        print(generate_key())
+        return 0
+    keys = settings.key_list
+    if not keys:
+        print("ENCRYPTION_KEYS is empty: nothing to rotate to", file=sys.stderr)
+        return 2
+    from bot.db.engine import Database
+    from bot.db.keys import rotate
+
+    async def run() -> int:
+        database = Database(settings.database_url)
+        try:
+            await database.upgrade()
+            return await rotate(database, Vault(keys))
+        finally:
+            await database.dispose()
+
+    install_vault(Vault(keys))
+    changed = asyncio.run(run())
+    print(f"re-encrypted {changed} value(s) with the newest key")
     return 0
 
 
@@ -81,6 +119,23 @@ def _analyze(settings: Settings, text: str) -> int:
     }
     print(json.dumps(result, ensure_ascii=False))
     return 0
+
+
+def _webhook(settings: Settings) -> int:
+    from bot.content.errors import ContentError
+    from bot.logs import setup_logging
+    from bot.webhook import serve
+
+    secrets = [
+        settings.telegram_bot_token.get_secret_value(),
+        settings.webhook_secret.get_secret_value(),
+    ]
+    setup_logging(settings.log_level, secrets=secrets, as_json=settings.log_json)
+    try:
+        return asyncio.run(serve(settings))
+    except ContentError as exc:
+        print(f"refusing to start, the content has problems:\n{exc}", file=sys.stderr)
+        return 1
 
 
 def _run(settings: Settings) -> int:

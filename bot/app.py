@@ -7,12 +7,16 @@ sees every private text message first, even in the middle of a flow.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import random
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -31,24 +35,60 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.content.catalog import Catalog
+from bot.content.errors import ContentError, ContentProblem
 from bot.content.texts import T
 from bot.context import SERVICES_KEY, BotContext, Services, utc_now
 from bot.db.crypto import Vault, install_vault
 from bot.db.engine import Database
-from bot.flows.engine import FlowEngine
+from bot.db.models import ScheduledTask
+from bot.flows.engine import RECORD_ATTEMPT, FlowEngine
 from bot.flows.loader import FlowRules
-from bot.handlers import buttons, conversation, errors, fallback, info, settings, start
-from bot.handlers.common import RUNNER_KEY
+from bot.grounding import DONE_ACTION
+from bot.handlers import (
+    buttons,
+    conversation,
+    daily,
+    data,
+    errors,
+    fallback,
+    grounding,
+    info,
+    journal,
+    safety,
+    settings,
+    start,
+)
+from bot.handlers import practice as practice_handlers
+from bot.handlers.buttons import ButtonHandler
+from bot.handlers.common import RUNNER_KEY, Handler, needs_consent
+from bot.handlers.send import send_messages
 from bot.inputs import EXTRAS, build_validators
-from bot.services import profile
-from bot.services.flow_runner import FLOW_BUTTON, ActionFn, FlowRunner
+from bot.metrics import Metrics, update_kind
+from bot.outgoing import Outgoing
+from bot.services import journal as journal_service
+from bot.services import practice, profile
+from bot.services.dispatcher import Dispatcher
+from bot.services.flow_runner import FLOW_BUTTON, ActionFn, FlowRunner, Starter
+from bot.services.prompting import PROMPT_BUTTON
+from bot.services.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
 # Actions flows may ask for (`action:` steps); the content checker knows this list.
 ACTIONS: dict[str, ActionFn] = {
     "save_profile": profile.save_profile,
+    "save_reflection": practice.save_reflection,
+    RECORD_ATTEMPT: practice.record_attempt,
+    DONE_ACTION: grounding.grounding_done,
+    "save_note": journal_service.save_note,
+    "save_mood": journal_service.save_mood,
 }
+# Flows that get starting variables from the shell whenever they start.
+STARTERS: dict[str, Starter] = {
+    practice.DRILL: practice.drill_scenario,
+}
+# Placeholders flows may use without setting them: what the starters and schedules pass in.
+FLOW_GLOBALS = ("scenario_title", "scenario_situation", "scenario_hint", "boundary", "selfcare")
 # The engine's generic re-ask texts, by the reason a validator gave.
 RETRY_TEXTS = {
     "choose_a_button": T.retry_choose_a_button,
@@ -57,13 +97,57 @@ RETRY_TEXTS = {
     "not_text": T.retry_not_text,
 }
 # Commands and their handlers. Each must also be listed in content/commands.yml.
-COMMANDS = {
+# needs_consent: only users who said yes at /start get through; others are pointed there.
+COMMANDS: dict[str, Handler] = {
     "start": start.cmd_start,
     "help": info.cmd_help,
-    "settings": settings.cmd_settings,
     "privacy": info.cmd_privacy,
+    "settings": settings.cmd_settings,
+    "prompt": needs_consent(daily.cmd_prompt),
+    "practice": needs_consent(practice_handlers.cmd_practice),
+    "ground": grounding.cmd_ground,
+    "pause": needs_consent(daily.cmd_pause),
+    "resume": needs_consent(daily.cmd_resume),
+    "journal": needs_consent(journal.cmd_journal),
+    "mood": needs_consent(journal.cmd_mood),
+    "learn": needs_consent(journal.cmd_learn),
+    "insights": needs_consent(journal.cmd_insights),
+    "export": needs_consent(data.cmd_export),
+    "delete": needs_consent(data.cmd_delete),
+    "sos": safety.cmd_sos,
     "cancel": conversation.cmd_cancel,
 }
+# Inline buttons by the kind in their data (consent buttons are routed before these).
+BUTTONS: dict[str, ButtonHandler] = {
+    FLOW_BUTTON: conversation.on_flow_button,
+    settings.SETTINGS: settings.on_settings_button,
+    PROMPT_BUTTON: daily.on_prompt_button,
+    grounding.GROUND: grounding.on_ground_button,
+    practice_handlers.SKILLS_BUTTON: practice_handlers.on_skills_button,
+    data.DELETE: data.on_delete_button,
+    journal_service.JOURNAL_BUTTON: journal.on_journal_button,
+    journal.LESSON_BUTTON: journal.on_lesson_button,
+    safety.SAFETY: safety.on_safety_button,
+}
+# Safety and grounding buttons work for everyone: nobody in distress is sent to /start first.
+OPEN_BUTTONS = (safety.SAFETY, grounding.GROUND)
+DISPATCH_JOB = "dispatch_prompts"
+DISPATCHER_KEY = "dispatcher"
+TASKS_KEY = "tasks"
+
+
+class SecureBaseApplication(Application):  # type: ignore[type-arg]
+    """The PTB Application, timing every update for /metrics."""
+
+    async def process_update(self, update: object) -> None:
+        """Handle one update and record its kind and how long it took."""
+        started = time.perf_counter()
+        try:
+            await super().process_update(update)
+        finally:
+            metrics: Metrics = self.bot_data[SERVICES_KEY].metrics
+            metrics.updates[update_kind(update)] += 1
+            metrics.latency.observe(time.perf_counter() - started)
 
 
 def flow_rules() -> FlowRules:
@@ -71,14 +155,34 @@ def flow_rules() -> FlowRules:
     return FlowRules(
         inputs=("text", "short_text", "timezone", "time", "days", "country"),
         actions=tuple(ACTIONS),
-        globals=(),
+        globals=FLOW_GLOBALS,
         extras=EXTRAS,
     )
 
 
 def load_catalog(settings: Settings) -> Catalog:
     """Load all content (raises ContentError, so the bot refuses to start on bad content)."""
-    return Catalog.load(settings.content_dir, flow_rules())
+    catalog = Catalog.load(settings.content_dir, flow_rules())
+    problems = command_problems(catalog, settings.content_dir / "commands.yml")
+    if problems:
+        raise ContentError(problems)
+    return catalog
+
+
+def command_problems(catalog: Catalog, path: Path) -> list[ContentProblem]:
+    """The command menu and the handler table must list the same commands."""
+    listed = [entry.command for entry in catalog.commands]
+    problems = [
+        ContentProblem(path, f"/{name} is in the menu but the bot has no handler for it")
+        for name in listed
+        if name not in COMMANDS
+    ]
+    problems += [
+        ContentProblem(path, f"/{name} works but is missing from the menu", hint="add it")
+        for name in COMMANDS
+        if name not in listed
+    ]
+    return problems
 
 
 def build_application(
@@ -89,26 +193,36 @@ def build_application(
     catalog: Catalog | None = None,
     clock: Callable[[], datetime] = utc_now,
     rng: random.Random | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     rate_limit: bool = True,
+    updater: bool = True,
 ) -> Application:  # type: ignore[type-arg]
     """Build the bot: content, database, services, handlers and lifecycle hooks."""
     catalog = catalog or load_catalog(settings)
     install_vault(Vault(settings.key_list))
     database = Database(settings.database_url)
     rng = rng or random.Random()
-    validators = build_validators(catalog.places)
+    validators = build_validators(catalog.places, catalog.words)
     engine = FlowEngine(
         catalog.flows,
         validators=validators,
         rng=rng,
+        coach=practice.coach_fn(catalog.coach),
         retry_texts={reason: catalog.texts.get(key) for reason, key in RETRY_TEXTS.items()},
     )
     services = Services(
-        settings=settings, catalog=catalog, db=database, engine=engine, clock=clock, rng=rng
+        settings=settings,
+        catalog=catalog,
+        db=database,
+        engine=engine,
+        clock=clock,
+        rng=rng,
+        sleep=sleep,
     )
 
     builder: ApplicationBuilder = (  # type: ignore[type-arg]
         Application.builder()
+        .application_class(SecureBaseApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.api_file_base_url)
@@ -124,19 +238,26 @@ def build_application(
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if not updater:
+        # Webhook mode: updates arrive through our own server, not PTB's Updater.
+        builder = builder.updater(None)
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
-    application.bot_data[RUNNER_KEY] = FlowRunner(services, ACTIONS)
+    application.bot_data[RUNNER_KEY] = FlowRunner(services, ACTIONS, STARTERS)
     _register_handlers(application)
     return application
 
 
 def _register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
+
+    # Group -1: the safety screen sees every private text first, flows and commands included,
+    # and stops all later handlers when it takes over.
+    app.add_handler(MessageHandler(filters.TEXT & private, safety.screen_message), group=-1)
 
     # Group 0, in order; the first handler that matches an update handles it.
     # 1. Blocks, unblocks and being added to groups.
@@ -151,16 +272,7 @@ def _register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     for name, callback in COMMANDS.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
     # 5. Every inline button, routed by the kind in its data.
-    app.add_handler(
-        CallbackQueryHandler(
-            buttons.button_router(
-                {
-                    FLOW_BUTTON: conversation.on_flow_button,
-                    settings.SETTINGS: settings.on_settings_button,
-                }
-            )
-        )
-    )
+    app.add_handler(CallbackQueryHandler(buttons.button_router(BUTTONS, open_kinds=OPEN_BUTTONS)))
     # 6. Shared locations (time zone during onboarding).
     app.add_handler(MessageHandler(filters.LOCATION & private, conversation.on_location))
     # 7. Free text: the active flow, a prompt answer, or a pointer to what the bot can do.
@@ -175,9 +287,78 @@ def _register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_error_handler(errors.on_error)
 
 
+def make_dispatcher(app: Application) -> Dispatcher:  # type: ignore[type-arg]
+    """Build the prompt dispatcher that sends through this application's bot."""
+
+    async def send(chat_id: int, message: Outgoing) -> int:
+        sent = await send_messages(app.bot, chat_id, [message])
+        return sent[0].message_id
+
+    return Dispatcher(app.bot_data[SERVICES_KEY], send)
+
+
+def make_task_runner(app: Application) -> TaskRunner:  # type: ignore[type-arg]
+    """Build the runner for scheduled tasks (follow-ups, reminders)."""
+
+    async def send(chat_id: int, messages: tuple[Outgoing, ...]) -> None:
+        await send_messages(app.bot, chat_id, messages)
+
+    services: Services = app.bot_data[SERVICES_KEY]
+    runner = TaskRunner(services, app.bot_data[RUNNER_KEY], send)
+
+    async def safety_followup(_task: ScheduledTask) -> tuple[Outgoing, ...]:
+        return await safety.followup(services)
+
+    runner.add_kind(safety.FOLLOWUP_KIND, safety_followup)
+    return runner
+
+
+async def dispatch_job(context: BotContext) -> None:
+    """Send every prompt and scheduled task that is due (the one repeating job)."""
+    dispatcher: Dispatcher = context.bot_data[DISPATCHER_KEY]
+    tasks: TaskRunner = context.bot_data[TASKS_KEY]
+    report = await dispatcher.tick()
+    metrics = context.services.metrics
+    metrics.prompts_sent += report.sent
+    metrics.send_errors["blocked"] += report.blocked
+    metrics.send_errors["released"] += report.released
+    metrics.send_errors["uncertain"] += report.uncertain
+    metrics.rate_limit_waits += report.rate_limited
+    metrics.dispatcher_lag_seconds = report.lag_seconds
+    if report.claimed or report.skipped:
+        log.info(
+            "dispatch: sent=%d skipped=%d blocked=%d released=%d lag=%.1fs",
+            report.sent,
+            report.skipped,
+            report.blocked,
+            report.released,
+            report.lag_seconds,
+        )
+    await tasks.tick()
+
+
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.upgrade()
+    dispatcher = make_dispatcher(app)
+    app.bot_data[DISPATCHER_KEY] = dispatcher
+    app.bot_data[TASKS_KEY] = make_task_runner(app)
+    await dispatcher.recover()
+    if app.job_queue is not None:
+        interval = services.settings.dispatch_interval_seconds
+        app.job_queue.run_repeating(
+            dispatch_job,
+            interval=interval,
+            first=1.0,
+            name=DISPATCH_JOB,
+            # APScheduler skips a run more than 1 s late by default; a busy loop must not
+            # silently drop a tick, and two ticks must never overlap.
+            job_kwargs={
+                "misfire_grace_time": int(interval * 4) + 1,
+                "max_instances": 1,
+                "coalesce": True,
+            },
+        )
     commands = [BotCommand(c.command, c.description) for c in services.catalog.commands]
     try:
         await app.bot.set_my_commands(commands)
@@ -191,4 +372,24 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     await services.db.dispose()
 
 
-__all__ = ["Update", "build_application", "flow_rules", "load_catalog"]
+@contextlib.asynccontextmanager
+async def running(app: Application) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Initialise, run post_init, start (job queue and update processing, no updater), and
+    undo all of it in reverse order. Used by webhook mode, the playground and tests."""
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        try:
+            yield app
+        finally:
+            if app.running:
+                # Finishes pending updates and the running dispatch before returning.
+                await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -14,6 +15,7 @@ from bot.config import Settings
 from bot.content.catalog import Catalog
 from bot.db.engine import Database
 from bot.flows.engine import FlowEngine
+from bot.metrics import Metrics
 
 SERVICES_KEY = "services"
 
@@ -33,6 +35,9 @@ class Services:
     engine: FlowEngine
     clock: Callable[[], datetime] = utc_now
     rng: random.Random = random.Random()  # noqa: RUF009 - replaced per app in build_application
+    # Waits between live exercise frames; tests swap in one that returns at once.
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.flows.engine import Invalid, Location, UserInput, Valid, Validator
-from bot.places import Places
-from bot.timeparse import parse_days, parse_time
+from bot.places import Places, ZoneMatch
+from bot.timeparse import TimeWords, parse_days, parse_time
 
 MAX_ANSWER_CHARS = 3000
 MAX_SHORT_CHARS = 200
@@ -19,8 +19,8 @@ NO_COUNTRY = "none"
 EXTRAS = ("zone_label", "zone_country")
 
 
-def build_validators(places: Places) -> Mapping[str, Validator]:
-    """Return every input type, bound to the loaded place data."""
+def build_validators(places: Places, words: TimeWords) -> Mapping[str, Validator]:
+    """Return every input type, bound to the loaded place and time vocabulary."""
 
     def text(value: UserInput) -> Valid | Invalid:
         if not isinstance(value, str):
@@ -39,6 +39,7 @@ def build_validators(places: Places) -> Mapping[str, Validator]:
         return result
 
     def timezone(value: UserInput) -> Valid | Invalid:
+        match: ZoneMatch | None
         if isinstance(value, Location):
             match = places.zone_from_location(value.latitude, value.longitude)
         else:
@@ -50,13 +51,13 @@ def build_validators(places: Places) -> Mapping[str, Validator]:
     def time_of_day(value: UserInput) -> Valid | Invalid:
         if not isinstance(value, str):
             return Invalid("not_text")
-        parsed = parse_time(value[:MAX_SHORT_CHARS])
+        parsed = parse_time(value[:MAX_SHORT_CHARS], words)
         return Invalid("time") if parsed is None else Valid(parsed.strftime("%H:%M"))
 
     def days(value: UserInput) -> Valid | Invalid:
         if not isinstance(value, str):
             return Invalid("not_text")
-        mask = parse_days(value[:MAX_SHORT_CHARS])
+        mask = parse_days(value[:MAX_SHORT_CHARS], words)
         return Invalid("days") if not mask else Valid(str(mask))
 
     def country(value: UserInput) -> Valid | Invalid:

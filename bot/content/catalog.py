@@ -1,8 +1,8 @@
 """All content, loaded once at start-up into frozen objects and checked as a whole.
 
-`Catalog.load()` is what the bot runs before it starts (and refuses to start on a problem);
-`check_content()` is what `python -m bot content check` runs. Both collect every problem from
-every kind of content, so an author sees the full list at once.
+`Catalog.load()` is what the bot runs before it starts (and refuses to start on a problem),
+and what `python -m bot content check` runs. It collects every problem from every kind of
+content, so an author sees the full list at once.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.coach import Coach
 from bot.content.errors import ContentError, ContentProblem
-from bot.content.texts import Texts
+from bot.content.texts import S, Texts
 from bot.content.yamlio import load_yaml
 from bot.flows.loader import FlowRules, check_flows, load_flows
 from bot.flows.schema import Flow
+from bot.grounding import exercise_flows
+from bot.lessons import lesson_flows
 from bot.library import Library
 from bot.places import Places
 from bot.safety import Helplines, SafetyScreen
+from bot.timeparse import TimeWords
 
 _T = TypeVar("_T")
 
@@ -40,6 +43,7 @@ class Catalog:
     """Every piece of user-facing content and the pure services built from it."""
 
     texts: Texts
+    safety_texts: Texts
     flows: Mapping[str, Flow]
     commands: tuple[CommandEntry, ...]
     library: Library
@@ -47,6 +51,7 @@ class Catalog:
     safety: SafetyScreen
     helplines: Helplines
     places: Places
+    words: TimeWords
 
     @classmethod
     def load(cls, content_dir: Path, rules: FlowRules) -> Catalog:
@@ -61,6 +66,9 @@ class Catalog:
                 return None
 
         texts = attempt(Texts.load)
+        safety_texts = attempt(
+            lambda d: Texts.from_file(d / "safety" / "messages.yml", [k.value for k in S])
+        )
         sources = attempt(lambda d: load_flows(d / "flows"))
         commands = attempt(_load_commands)
         library = attempt(Library.load)
@@ -68,12 +76,25 @@ class Catalog:
         safety = attempt(SafetyScreen.load)
         helplines = attempt(Helplines.load)
         places = attempt(Places.load)
+        words = attempt(TimeWords.load)
         if sources is not None:
             problems.extend(check_flows(sources, rules))
+        generated: dict[str, Flow] = {}
+        if library is not None and texts is not None:
+            generated = exercise_flows(library, texts) | lesson_flows(library, texts)
+            for clash in sorted(set(generated) & set(sources or {})):
+                problems.append(
+                    ContentProblem(
+                        content_dir / "flows" / f"{clash}.yml",
+                        f"flow id '{clash}' is reserved for the exercise or lesson of that name",
+                        hint="rename the flow",
+                    )
+                )
         if problems:
             raise ContentError(problems)
         # Every loader either returned or added a problem, so none of these is None here.
         assert texts is not None
+        assert safety_texts is not None
         assert sources is not None
         assert commands is not None
         assert library is not None
@@ -81,15 +102,18 @@ class Catalog:
         assert safety is not None
         assert helplines is not None
         assert places is not None
+        assert words is not None
         return cls(
             texts=texts,
-            flows={flow_id: source.flow for flow_id, source in sources.items()},
+            safety_texts=safety_texts,
+            flows={**{fid: source.flow for fid, source in sources.items()}, **generated},
             commands=commands,
             library=library,
             coach=coach,
             safety=safety,
             helplines=helplines,
             places=places,
+            words=words,
         )
 
 
@@ -112,12 +136,3 @@ def _load_commands(content_dir: Path) -> tuple[CommandEntry, ...]:
     if problems:
         raise ContentError(problems)
     return tuple(result)
-
-
-def check_content(content_dir: Path, rules: FlowRules) -> list[ContentProblem]:
-    """Return every problem in the content (empty when it is all fine)."""
-    try:
-        Catalog.load(content_dir, rules)
-    except ContentError as exc:
-        return exc.problems
-    return []

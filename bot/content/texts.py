@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import random
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -61,6 +61,93 @@ class T(StrEnum):
     status_on = "status_on"
     status_paused = "status_paused"
     status_off = "status_off"
+    prompt_message = "prompt_message"
+    prompt_answer_invite = "prompt_answer_invite"
+    prompt_skipped = "prompt_skipped"
+    prompt_remind_set = "prompt_remind_set"
+    prompt_reminder_lead = "prompt_reminder_lead"
+    prompt_today_lead = "prompt_today_lead"
+    prompt_saved_followup = "prompt_saved_followup"
+    prompt_needs_setup = "prompt_needs_setup"
+    pause_forever = "pause_forever"
+    pause_until = "pause_until"
+    pause_not_understood = "pause_not_understood"
+    resume_done = "resume_done"
+    resume_not_paused = "resume_not_paused"
+    when_at = "when_at"
+    practice_progress = "practice_progress"
+    practice_fading = "practice_fading"
+    practice_check_empty = "practice_check_empty"
+    practice_paused_for_safety = "practice_paused_for_safety"
+    btn_skills_back_on = "btn_skills_back_on"
+    habit_you_blame = "habit_you_blame"
+    habit_absolute = "habit_absolute"
+    habit_make_me_feel = "habit_make_me_feel"
+    habit_faux_feeling = "habit_faux_feeling"
+    habit_thought_as_feeling = "habit_thought_as_feeling"
+    habit_ultimatum = "habit_ultimatum"
+    habit_demand = "habit_demand"
+    habit_label = "habit_label"
+    habit_accusatory_question = "habit_accusatory_question"
+    habit_no_feeling = "habit_no_feeling"
+    ground_menu = "ground_menu"
+    ground_menu_item = "ground_menu_item"
+    ground_rate_before = "ground_rate_before"
+    ground_rate_after = "ground_rate_after"
+    btn_rating_skip = "btn_rating_skip"
+    ground_phase = "ground_phase"
+    ground_round = "ground_round"
+    ground_stopped = "ground_stopped"
+    btn_stop = "btn_stop"
+    btn_next = "btn_next"
+    ground_after_better = "ground_after_better"
+    ground_after_same = "ground_after_same"
+    ground_after_worse = "ground_after_worse"
+    ground_after_thanks = "ground_after_thanks"
+    ground_offer = "ground_offer"
+    export_caption = "export_caption"
+    export_empty = "export_empty"
+    export_title = "export_title"
+    export_heading_settings = "export_heading_settings"
+    export_heading_journal = "export_heading_journal"
+    export_heading_practice = "export_heading_practice"
+    export_heading_mood = "export_heading_mood"
+    export_heading_grounding = "export_heading_grounding"
+    export_heading_flows = "export_heading_flows"
+    delete_confirm = "delete_confirm"
+    btn_delete_yes = "btn_delete_yes"
+    btn_delete_no = "btn_delete_no"
+    delete_done = "delete_done"
+    delete_kept = "delete_kept"
+    journal_empty = "journal_empty"
+    journal_page = "journal_page"
+    journal_entry = "journal_entry"
+    journal_kind_prompt = "journal_kind_prompt"
+    journal_kind_note = "journal_kind_note"
+    journal_kind_flow = "journal_kind_flow"
+    journal_saved = "journal_saved"
+    btn_newer = "btn_newer"
+    btn_older = "btn_older"
+    btn_write = "btn_write"
+    learn_menu = "learn_menu"
+    lesson_reflect = "lesson_reflect"
+    btn_not_now = "btn_not_now"
+    lesson_done = "lesson_done"
+    insights_empty = "insights_empty"
+    insights_caption = "insights_caption"
+    insights_mood_up = "insights_mood_up"
+    insights_mood_down = "insights_mood_down"
+    insights_mood_steady = "insights_mood_steady"
+    insights_writing = "insights_writing"
+    insights_grounding = "insights_grounding"
+    insights_practice = "insights_practice"
+    chart_mood = "chart_mood"
+    chart_entries = "chart_entries"
+    chart_grounding = "chart_grounding"
+    chart_practice = "chart_practice"
+    chart_before = "chart_before"
+    chart_after = "chart_after"
+    chart_no_data = "chart_no_data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +159,15 @@ class Texts:
     @classmethod
     def load(cls, content_dir: Path) -> Texts:
         """Load and check content/ui.yml; every key the code uses must be there."""
-        path = content_dir / "ui.yml"
+        return cls.from_file(content_dir / "ui.yml", [key.value for key in T])
+
+    @classmethod
+    def from_file(cls, path: Path, required: Iterable[str]) -> Texts:
+        """Load a key: text file and check that every required key is there."""
         raw = load_yaml(path)
         problems: list[ContentProblem] = []
         if not isinstance(raw, dict):
-            raise ContentError([ContentProblem(path, "ui.yml must be a mapping of key: text")])
+            raise ContentError([ContentProblem(path, "must be a mapping of key: text")])
         entries: dict[str, tuple[str, ...]] = {}
         for key, value in raw.items():
             variants = value if isinstance(value, list) else [value]
@@ -102,12 +193,12 @@ class Texts:
                             )
                         )
             entries[str(key)] = tuple(variants)
-        for key in T:
-            if key.value not in entries:
+        for key in required:
+            if key not in entries:
                 problems.append(
                     ContentProblem(
                         path,
-                        f"missing key '{key.value}' (the bot uses it)",
+                        f"missing key '{key}' (the bot uses it)",
                         line=line_of(raw),
                         hint="add it to ui.yml",
                     )
@@ -128,3 +219,27 @@ class Texts:
     def raw(self, key: T | str, **values: str) -> str:
         """Return a text with placeholders filled by values that are already HTML."""
         return self.entries[str(key)][0].format_map(values)
+
+
+class S(StrEnum):
+    """Keys of content/safety/messages.yml, the texts of the safety path."""
+
+    crisis_self_harm = "crisis_self_harm"
+    crisis_abuse = "crisis_abuse"
+    check_self_harm = "check_self_harm"
+    check_abuse = "check_abuse"
+    menu_prompt = "menu_prompt"
+    btn_talk_now = "btn_talk_now"
+    btn_safety_plan = "btn_safety_plan"
+    btn_grounding = "btn_grounding"
+    btn_safe_now = "btn_safe_now"
+    btn_yes = "btn_yes"
+    btn_no = "btn_no"
+    safe_now_ack = "safe_now_ack"
+    followup_checkin = "followup_checkin"
+    check_no_ack = "check_no_ack"
+    sos_intro = "sos_intro"
+    skills_paused = "skills_paused"
+    skills_resumed = "skills_resumed"
+    talk_now_intro = "talk_now_intro"
+    emergency_line = "emergency_line"

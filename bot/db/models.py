@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from bot.db.crypto import SealedText
@@ -19,8 +21,27 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps stored as UTC and always read back aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _utc(**kwargs: object) -> object:
-    return Field(sa_column=Column(DateTime(timezone=True), **kwargs))  # type: ignore[arg-type]
+    return Field(sa_column=Column(UtcDateTime(), **kwargs))  # type: ignore[arg-type]
 
 
 def _sealed(nullable: bool = True) -> object:
@@ -44,10 +65,12 @@ class User(SQLModel, table=True):
     paused_until: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
     active: bool = True  # False once the user blocked the bot
     skills_paused: bool = False  # abuse screen: no relationship-skills advice
+    prompt_cursor: int = 0  # position in the user's own order of prompts
     awaiting_prompt_id: str | None = None  # the prompt the next text message answers
     last_answer_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
     last_seen_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
     checkin_sent_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    reentry_sent_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
 
 
 class FlowRun(SQLModel, table=True):
@@ -138,21 +161,23 @@ class GroundingSession(SQLModel, table=True):
     exercise: str
     before: int | None = None
     after: int | None = None
-    completed: bool = False
+    status: str = "started"  # started | done | stopped
     created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
 
 
-class ScheduledFlow(SQLModel, table=True):
-    """A flow to start for a user later (a follow-up check-in a flow asked for)."""
+class ScheduledTask(SQLModel, table=True):
+    """Something to do for a user later: start a flow, remind of a prompt, check in."""
 
-    __tablename__ = "scheduled_flows"
+    __tablename__ = "scheduled_tasks"
+    __table_args__ = (Index("ix_scheduled_tasks_status_due", "status", "due_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
-    flow_id: str
-    due_at: datetime = _utc(nullable=False, index=True)  # type: ignore[assignment]
-    state: str | None = _sealed()  # type: ignore[assignment]  # JSON vars handed to the flow
-    status: str = "pending"  # pending | sent | cancelled
+    kind: str  # flow | prompt_reminder | safety_followup
+    ref: str = ""  # flow id or prompt id
+    due_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    state: str | None = _sealed()  # type: ignore[assignment]  # JSON handed to the task
+    status: str = "pending"  # pending | claimed | done | cancelled
 
 
 class SafetyEvent(SQLModel, table=True):
@@ -176,6 +201,6 @@ USER_TABLES: tuple[type[SQLModel], ...] = (
     PracticeAttempt,
     MoodEntry,
     GroundingSession,
-    ScheduledFlow,
+    ScheduledTask,
     SafetyEvent,
 )

@@ -31,6 +31,8 @@ from bot.flows.schema import (
 MAX_AUTO_STEPS = 50
 # The option number of an ask step's "skip" button (real options count from 0).
 SKIP_OPTION = -1
+# The action every coach step emits after each draft, so attempts are stored.
+RECORD_ATTEMPT = "record_attempt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ class CoachVerdict:
 
     ready: bool
     feedback_html: str
+    codes: tuple[str, ...] = ()
 
 
 CoachFn = Callable[[str], CoachVerdict]
@@ -110,6 +113,7 @@ class Effect:
     name: str
     vars: Mapping[str, str]
     after_hours: int = 0
+    ref: str = ""  # for record_attempt: the variable that holds the draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +210,7 @@ class FlowEngine:
         chosen = step.options[option]
         variables = dict(state.vars)
         if step.save_as:
-            variables[step.save_as] = chosen.value or chosen.label
+            variables[step.save_as] = chosen.label if chosen.value is None else chosen.value
         return self._advance(flow, RunState(flow.id, chosen.next, variables), [], [])
 
     def skip(self, state: RunState) -> Transition:
@@ -246,8 +250,12 @@ class FlowEngine:
     def _on_coach(
         self, flow: Flow, step: CoachStep, state: RunState, value: UserInput
     ) -> Transition:
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str):
+            return self._reask(step, state, "not_text")
+        if not value.strip():
             return self._reask(step, state, "empty")
+        if len(value) > step.max_chars:
+            return self._reask(step, state, "too_long")
         if self.coach is None:
             raise FlowError("a coach step needs a coach")
         verdict = self.coach(value)
@@ -258,8 +266,9 @@ class FlowEngine:
         variables[step.save_as] = value
         variables[f"{step.save_as}_rounds"] = str(rounds)
         variables[f"{step.save_as}_verdict"] = "ready" if verdict.ready else "try_again"
+        variables[f"{step.save_as}_codes"] = ",".join(verdict.codes)
         feedback = Reply(html=verdict.feedback_html, step_id=step.id, is_feedback=True)
-        effects = [Effect("action", "record_attempt", dict(variables))]
+        effects = [Effect("action", RECORD_ATTEMPT, dict(variables), ref=step.save_as)]
         if verdict.ready:
             target = step.on_ready
         elif step.on_give_up and rounds >= step.max_rounds:

@@ -293,7 +293,7 @@ def _saved_vars(flow: Flow) -> set[str]:
         if name:
             saved.add(name)
             if isinstance(step, CoachStep):
-                saved |= {f"{name}_first", f"{name}_rounds", f"{name}_verdict"}
+                saved |= {f"{name}_{suffix}" for suffix in ("first", "rounds", "verdict", "codes")}
     return saved
 
 

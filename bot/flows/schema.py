@@ -23,7 +23,7 @@ class Option(_Model):
     """One button of a choose step."""
 
     label: Annotated[str, Field(min_length=1, max_length=64)]
-    value: str = ""
+    value: str | None = None  # what save_as stores; the label when not given
     next: Id
 
 
@@ -71,6 +71,8 @@ class CoachStep(_Model):
     on_try_again: Id
     max_rounds: Annotated[int, Field(ge=1, le=10)] = 4
     on_give_up: Id | None = None
+    # Long enough for a few sentences; short enough that first and final drafts fit one message.
+    max_chars: Annotated[int, Field(ge=20, le=1500)] = 1000
 
 
 class BranchStep(_Model):
@@ -167,3 +169,8 @@ def successors(step: Step) -> list[str]:
         case EndStep():
             return []
     return []
+
+
+def literal(text: str) -> str:
+    """Escape braces so generated text is never read as {placeholders}."""
+    return text.replace("{", "{{").replace("}", "}}")

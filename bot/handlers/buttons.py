@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
+from typing import Any
 
 from telegram import Update
 
@@ -17,38 +18,39 @@ ButtonHandler = Callable[[Update, BotContext, callbacks.Callback], Awaitable[Non
 
 
 def button_router(
-    routes: Mapping[str, ButtonHandler],
-) -> Callable[[Update, BotContext], Awaitable[None]]:
-    """Build the one CallbackQueryHandler callback from a table of button kinds."""
+    routes: Mapping[str, ButtonHandler], *, open_kinds: Collection[str] = ()
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """Build the one CallbackQueryHandler callback from a table of button kinds.
+
+    Buttons of `open_kinds` work without consent (safety must never be gated); every other
+    kind needs a user who consented, and everyone else is pointed to /start.
+    """
     if start.CONSENT in routes:
         raise ValueError(f"button kind {start.CONSENT!r} is reserved for consent")
 
     async def on_button(update: Update, context: BotContext) -> None:
         """Route a button tap; old, foreign or malformed buttons get a kind answer."""
-        await _route(update, context, routes)
+        query = update.callback_query
+        assert query is not None
+        # Answer first so the client stops its spinner even if the work below is slow.
+        await query.answer()
+        data = callbacks.decode(query.data)
+        if data is None:
+            await reply_text(update, context, T.stale_button)
+            return
+        if data.kind == start.CONSENT:
+            await start.on_consent(update, context, data)
+            return
+        handler = routes.get(data.kind)
+        if handler is None:
+            await reply_text(update, context, T.stale_button)
+            return
+        if data.kind not in open_kinds:
+            async with context.services.db.session() as session:
+                user = await user_repo.get_user(session, user_id=user_id_of(update))
+            if user is None:
+                await reply_text(update, context, T.consent_needed)
+                return
+        await handler(update, context, data)
 
     return on_button
-
-
-async def _route(update: Update, context: BotContext, routes: Mapping[str, ButtonHandler]) -> None:
-    query = update.callback_query
-    assert query is not None
-    # Answer first so the client stops its spinner even if the work below is slow.
-    await query.answer()
-    data = callbacks.decode(query.data)
-    if data is None:
-        await reply_text(update, context, T.stale_button)
-        return
-    if data.kind == start.CONSENT:
-        await start.on_consent(update, context, data)
-        return
-    handler = routes.get(data.kind)
-    if handler is None:
-        await reply_text(update, context, T.stale_button)
-        return
-    async with context.services.db.session() as session:
-        user = await user_repo.get_user(session, user_id=user_id_of(update))
-    if user is None:
-        await reply_text(update, context, T.consent_needed)
-        return
-    await handler(update, context, data)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import Update
 
 from bot.content.texts import T
 from bot.context import BotContext
+from bot.db.repo import users as user_repo
 from bot.handlers.send import send_messages
 from bot.outgoing import Outgoing
 from bot.services.flow_runner import FlowRunner
@@ -47,3 +50,21 @@ async def resume_note(context: BotContext, user_id: int) -> Sequence[Outgoing]:
         return ()
     note = Outgoing(context.services.catalog.texts.get(T.flow_resumed))
     return (note, *question)
+
+
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+def needs_consent(handler: Handler) -> Handler:
+    """Let only users who consented through: everyone else is pointed to /start."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: BotContext) -> None:
+        async with context.services.db.session() as session:
+            user = await user_repo.get_user(session, user_id=user_id_of(update))
+        if user is None:
+            await reply_text(update, context, T.consent_needed)
+            return
+        await handler(update, context)
+
+    return guarded

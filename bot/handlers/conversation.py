@@ -12,6 +12,8 @@ from bot.context import BotContext
 from bot.db.repo import users as user_repo
 from bot.flows.engine import Location
 from bot.handlers.common import reply, reply_text, runner, user_id_of
+from bot.handlers.practice import check_request, on_check_text
+from bot.services import daily
 
 # Telegram caps a message at 4096 characters; anything near that is split by the client.
 MAX_MESSAGE_CHARS = 4096
@@ -37,6 +39,15 @@ async def on_text(update: Update, context: BotContext) -> None:
         await reply_text(update, context, T.consent_needed)
         return
     answer = await runner(context).on_input(user_id, text)
+    draft = check_request(text) if answer is None else None
+    if draft is not None:
+        await on_check_text(update, context, draft)
+        return
+    if answer is None:
+        reply_to = update.effective_message.reply_to_message
+        answer = await daily.capture_answer(
+            services, user_id, text, reply_to.message_id if reply_to else None
+        )
     if answer is not None:
         await reply(update, context, *answer)
         return

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import callbacks
 from bot.content.texts import T
 from bot.context import Services
-from bot.db.models import FlowRun, ScheduledFlow
+from bot.db.models import FlowRun, ScheduledTask
 from bot.db.repo import flows as flow_repo
 from bot.flows.engine import Effect, FlowError, Reply, RunState, Transition, UserInput
 from bot.outgoing import ButtonSpec, Outgoing, layout
@@ -37,17 +37,26 @@ class ActionContext:
     user_id: int
     flow_id: str
     vars: Mapping[str, str]
+    ref: str = ""
 
 
 ActionFn = Callable[[ActionContext], Awaitable[tuple[Outgoing, ...]]]
+# Gives a flow its starting variables (e.g. a practice scenario) whenever it starts.
+Starter = Callable[[AsyncSession, Services, int], Awaitable[dict[str, str]]]
 
 
 class FlowRunner:
     """Start, continue and cancel flows for users."""
 
-    def __init__(self, services: Services, actions: Mapping[str, ActionFn]) -> None:
+    def __init__(
+        self,
+        services: Services,
+        actions: Mapping[str, ActionFn],
+        starters: Mapping[str, Starter] | None = None,
+    ) -> None:
         self.services = services
         self.actions = actions
+        self.starters = starters or {}
 
     async def start(
         self, user_id: int, flow_id: str, variables: Mapping[str, str] | None = None
@@ -64,6 +73,9 @@ class FlowRunner:
         variables: Mapping[str, str] | None,
     ) -> tuple[Outgoing, ...]:
         now = self.services.clock()
+        starter = self.starters.get(flow_id)
+        if starter is not None:
+            variables = {**await starter(session, self.services, user_id), **(variables or {})}
         transition = self.services.engine.start(flow_id, variables)
         run = await flow_repo.start_run(
             session,
@@ -166,13 +178,16 @@ class FlowRunner:
             case "action":
                 action = self.actions[effect.name]
                 return await action(
-                    ActionContext(session, self.services, user_id, run.flow_id, effect.vars)
+                    ActionContext(
+                        session, self.services, user_id, run.flow_id, effect.vars, effect.ref
+                    )
                 )
             case "schedule":
                 session.add(
-                    ScheduledFlow(
+                    ScheduledTask(
                         user_id=user_id,
-                        flow_id=effect.name,
+                        kind="flow",
+                        ref=effect.name,
                         due_at=self.services.clock() + timedelta(hours=effect.after_hours),
                         state=json.dumps(dict(effect.vars)),
                     )

@@ -31,9 +31,6 @@ async def save_profile(ctx: ActionContext) -> tuple[Outgoing, ...]:
     if "country" in ctx.vars:
         country = ctx.vars["country"]
         changes["country"] = None if country == NO_COUNTRY else country
-    elif ctx.flow_id == "onboarding" and ctx.vars.get("zone_country"):
-        # Nobody answered the optional question: the zone's country is a fair default.
-        changes["country"] = ctx.vars["zone_country"]
     user = await user_repo.update_user(ctx.session, user_id=ctx.user_id, **changes)
     if user is not None:
         if user.timezone and user.prompt_time and ctx.flow_id == "onboarding":

@@ -12,6 +12,7 @@ import sqlmodel  # noqa: F401 - autogenerate emits sqlmodel.sql.sqltypes.AutoStr
 from alembic import op
 
 import bot.db.crypto  # noqa: F401 - SealedText columns
+import bot.db.models  # noqa: F401 - UtcDateTime columns
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -1,13 +1,167 @@
-"""Queries about scheduled deliveries: claims, outcomes, the last delivered date."""
+"""Queries about scheduled deliveries: claiming due users exactly once, and recording outcomes.
+
+The claim is the heart of exactly-once delivery. In one transaction it selects due users
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL, so parallel dispatchers take disjoint rows), inserts a
+Delivery per (user, slot, local date) with ON CONFLICT DO NOTHING (so a date that was already
+claimed, by anyone, ever, is never claimed again) and advances each user's next_prompt_at.
+Sending happens after the commit; a crash in between leaves a `claimed` row, reported as lost.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import Row, delete, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Delivery
+from bot.db.models import Delivery, User
+
+# The columns the dispatcher needs; selecting them (not whole ORM objects) keeps a claim cheap.
+DUE_COLUMNS = (
+    col(User.id),
+    col(User.timezone),
+    col(User.prompt_time),
+    col(User.prompt_days),
+    col(User.next_prompt_at),
+    col(User.prompt_cursor),
+    col(User.themes),
+    col(User.last_answer_at),
+    col(User.consented_at),
+    col(User.checkin_sent_at),
+    col(User.reentry_sent_at),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDelivery:
+    """What the dispatcher decided for one due user before claiming."""
+
+    user_id: int
+    slot: str
+    local_date: date
+    due_at: datetime
+    status: str  # claimed (to send) or skipped
+    next_prompt_at: datetime | None
+
+
+async def due_users(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    skip_locked: bool,
+    exclude: Collection[int] = (),
+) -> Sequence[Row[Any]]:
+    """Lock and return up to `limit` users whose prompt is due, oldest first (leaving out
+    `exclude`: users whose send failed a moment ago wait for the next tick)."""
+    statement = (
+        sa_select(*DUE_COLUMNS)
+        .where(
+            col(User.prompts_enabled).is_(True),
+            col(User.active).is_(True),
+            col(User.next_prompt_at) <= now,
+        )
+        .order_by(col(User.next_prompt_at))
+        .limit(limit)
+    )
+    if exclude:
+        statement = statement.where(col(User.id).not_in(list(exclude)))
+    if skip_locked:
+        statement = statement.with_for_update(skip_locked=True)
+    result = await session.execute(statement)
+    return result.all()
+
+
+async def claim(
+    session: AsyncSession, *, planned: Sequence[PlannedDelivery], now: datetime, postgres: bool
+) -> dict[int, int]:
+    """Insert the planned deliveries and advance the users; return {user_id: delivery_id}
+    for the rows this call really inserted (a date claimed before is left alone)."""
+    if not planned:
+        return {}
+    dialect_insert = postgresql.insert if postgres else sqlite.insert
+    statement = (
+        dialect_insert(Delivery)
+        .on_conflict_do_nothing(index_elements=["user_id", "slot", "local_date"])
+        .returning(col(Delivery.user_id), col(Delivery.id), col(Delivery.status))
+    )
+    rows = [
+        {
+            "user_id": p.user_id,
+            "slot": p.slot,
+            "local_date": p.local_date,
+            "due_at": p.due_at,
+            "claimed_at": now,
+            "status": p.status,
+        }
+        for p in planned
+    ]
+    result = await session.execute(statement, rows)
+    inserted = {row[0]: row[1] for row in result.all() if row[2] == "claimed"}
+    await session.execute(
+        update(User),
+        [{"id": p.user_id, "next_prompt_at": p.next_prompt_at} for p in planned],
+    )
+    return inserted
+
+
+async def record_outcomes(
+    session: AsyncSession,
+    *,
+    deliveries: Sequence[dict[str, Any]],
+    users: Sequence[dict[str, Any]],
+) -> None:
+    """Write what happened to each send: delivery status, prompt and message ids, user fields."""
+    if deliveries:
+        await session.execute(update(Delivery), list(deliveries))
+    if users:
+        await session.execute(update(User), list(users))
+
+
+async def release(
+    session: AsyncSession, *, delivery_id: int, user_id: int, due_at: datetime
+) -> None:
+    """Undo a claim whose send failed for a passing reason, so the next tick tries again."""
+    await session.execute(delete(Delivery).where(col(Delivery.id) == delivery_id))
+    await session.execute(
+        update(User).where(col(User.id) == user_id).values(next_prompt_at=due_at)
+    )
+
+
+async def mark_lost(session: AsyncSession, *, claimed_before: datetime) -> int:
+    """Mark claims that were never sent (the process died in between) as lost."""
+    result = await session.execute(
+        update(Delivery)
+        .where(col(Delivery.status) == "claimed", col(Delivery.claimed_at) < claimed_before)
+        .values(status="lost")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def today_delivery(
+    session: AsyncSession, *, user_id: int, slot: str, local: date
+) -> Delivery | None:
+    """Return the user's delivery for a local date, if any."""
+    result = await session.exec(
+        select(Delivery).where(
+            Delivery.user_id == user_id, Delivery.slot == slot, Delivery.local_date == local
+        )
+    )
+    return result.first()
+
+
+async def by_message(session: AsyncSession, *, user_id: int, message_id: int) -> Delivery | None:
+    """Return the delivery sent as this message (for answers given as replies)."""
+    result = await session.exec(
+        select(Delivery).where(Delivery.user_id == user_id, Delivery.message_id == message_id)
+    )
+    return result.first()
 
 
 async def last_local_date(session: AsyncSession, *, user_id: int, slot: str) -> date | None:
@@ -19,3 +173,8 @@ async def last_local_date(session: AsyncSession, *, user_id: int, slot: str) -> 
         .limit(1)
     )
     return result.first()
+
+
+def lost_cutoff(now: datetime) -> datetime:
+    """Claims older than this at start-up belong to a process that died before sending."""
+    return now - timedelta(minutes=10)

@@ -93,3 +93,22 @@ async def expire_stale_runs(session: AsyncSession, *, older_than: timedelta, now
         .values(status="expired", updated_at=now)
     )
     return int(result.rowcount or 0)
+
+
+async def resume_paused(session: AsyncSession, *, user_id: int, now: datetime) -> bool:
+    """Reactivate the user's most recently paused run; return whether there was one."""
+    result = await session.exec(
+        select(FlowRun)
+        .where(FlowRun.user_id == user_id, FlowRun.status == "paused")
+        .order_by(col(FlowRun.updated_at).desc(), col(FlowRun.id).desc())
+        .limit(1)
+    )
+    run = result.first()
+    if run is None:
+        return False
+    await close_runs(session, user_id=user_id, status="cancelled", now=now)
+    run.status = "active"
+    run.updated_at = now
+    session.add(run)
+    await session.flush()
+    return True

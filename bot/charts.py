@@ -1,0 +1,72 @@
+"""Render the insights chart as a PNG with matplotlib (Agg backend, its bundled DejaVu font,
+so it works offline and headless)."""
+
+from __future__ import annotations
+
+import io
+
+# A bare Figure renders through the Agg canvas: no pyplot, no GUI backend, no global state.
+from matplotlib.figure import Figure
+
+from bot.content.texts import T, Texts
+from bot.insights import Insights
+
+_ACCENT = "#4C8C7A"
+_SOFT = "#B9D6CC"
+_GREY = "#9AA5A1"
+
+
+def _empty(axes: object, texts: Texts) -> None:
+    axes.text(  # type: ignore[attr-defined]
+        0.5, 0.5, texts.get(T.chart_no_data), ha="center", va="center", color=_GREY,
+        transform=axes.transAxes,  # type: ignore[attr-defined]
+    )  # fmt: skip
+
+
+def render_png(insights: Insights, texts: Texts) -> bytes:
+    """Draw four small panels and return the PNG bytes."""
+    figure = Figure(figsize=(8, 6), dpi=110)
+    (mood, entries), (grounding, practice) = figure.subplots(2, 2)
+    for axes in (mood, entries, grounding, practice):
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.tick_params(labelsize=8)
+
+    mood.set_title(texts.get(T.chart_mood), fontsize=10)
+    points = [(i, m) for i, m in enumerate(insights.mood) if m is not None]
+    if points:
+        mood.plot([i for i, _ in points], [m for _, m in points], marker="o", color=_ACCENT)
+    else:
+        _empty(mood, texts)
+    mood.set_ylim(0.5, 5.5)
+    mood.set_xticks(range(0, len(insights.days), 7))
+    mood.set_xticklabels([d.strftime("%d %b") for d in insights.days[::7]])
+
+    labels = [d.strftime("%d %b") for d in insights.week_starts]
+    entries.set_title(texts.get(T.chart_entries), fontsize=10)
+    entries.bar(labels, insights.entries_per_week, color=_ACCENT)
+    entries.yaxis.get_major_locator().set_params(integer=True)
+
+    grounding.set_title(texts.get(T.chart_grounding), fontsize=10)
+    if insights.grounding_before is not None and insights.grounding_after is not None:
+        grounding.bar(
+            [texts.get(T.chart_before), texts.get(T.chart_after)],
+            [insights.grounding_before, insights.grounding_after],
+            color=[_SOFT, _ACCENT],
+        )
+    else:
+        _empty(grounding, texts)
+    grounding.set_ylim(0, 10)
+
+    practice.set_title(texts.get(T.chart_practice), fontsize=10)
+    shares = [s * 100 if s is not None else 0 for s in insights.ready_share_per_week]
+    if insights.attempts:
+        practice.bar(labels, shares, color=_ACCENT)
+    else:
+        _empty(practice, texts)
+    practice.set_ylim(0, 100)
+    practice.yaxis.set_major_formatter("{x:.0f}%")
+
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

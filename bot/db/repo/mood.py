@@ -1,0 +1,39 @@
+"""Queries about mood check-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db.models import MoodEntry
+
+
+async def add_mood(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    rating: int,
+    feelings: str,
+    note: str | None,
+    now: datetime,
+) -> None:
+    """Store one check-in."""
+    session.add(
+        MoodEntry(user_id=user_id, rating=rating, feelings=feelings, note=note, created_at=now)
+    )
+    await session.flush()
+
+
+async def moods_since(
+    session: AsyncSession, *, user_id: int, since: datetime
+) -> Sequence[MoodEntry]:
+    """Return the user's check-ins since a moment, oldest first."""
+    result = await session.exec(
+        select(MoodEntry)
+        .where(MoodEntry.user_id == user_id, col(MoodEntry.created_at) >= since)
+        .order_by(col(MoodEntry.created_at))
+    )
+    return result.all()

@@ -1,0 +1,155 @@
+"""Shared fixtures: settings, a frozen clock, the real content, a fake Telegram and the app.
+
+Conversation tests drive the real Application through `process_update` with the in-process
+fake Bot API (bot/fakeapi), which validates every request against the Bot API spec in
+../shared/telegram-bot-api/api.json when that file is present.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application, load_catalog
+from bot.config import REPO_ROOT, Settings
+from bot.content.catalog import Catalog
+from bot.fakeapi.core import FakeTelegram
+from bot.fakeapi.driver import ChatDriver, running_app
+from bot.fakeapi.request import InProcessRequest
+from bot.fakeapi.spec import SpecValidator
+
+SPEC = REPO_ROOT.parent / "shared" / "telegram-bot-api" / "api.json"
+TOKEN = "123456:TEST-TOKEN"
+
+# PTB 22 warns when RetryAfter.retry_after is read as a number; opt into timedeltas.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+@dataclass
+class FakeClock:
+    """A clock tests move by hand; always UTC-aware."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # a Monday
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog(Settings(_env_file=None))  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def spec_validator() -> SpecValidator | None:
+    return SpecValidator(SPEC) if SPEC.exists() else None
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite+aiosqlite:///{directory / 'bot.db'}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        telegram_bot_token=TOKEN,
+        database_url=sqlite_url(tmp_path),
+        dispatch_interval_seconds=3600,
+    )
+
+
+@pytest.fixture
+def fake(spec_validator: SpecValidator | None) -> FakeTelegram:
+    return FakeTelegram(token=TOKEN, validator=spec_validator)
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, catalog: Catalog, fake: FakeTelegram, clock: FakeClock
+) -> AsyncIterator[Any]:
+    application = build_application(
+        settings,
+        request=InProcessRequest(fake),
+        get_updates_request=InProcessRequest(fake),
+        catalog=catalog,
+        clock=clock,
+        rng=random.Random(7),
+        rate_limit=False,
+    )
+    async with running_app(application):
+        yield application
+    assert fake.spec_violations == []
+
+
+@pytest.fixture
+def chat(app: Any, fake: FakeTelegram) -> ChatDriver:
+    return ChatDriver(app, fake, user_id=1001, first_name="Ann")
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+
+def postgres_server_url() -> str | None:
+    """The server scripts/test started (TEST_POSTGRES_URL), or None."""
+    return os.environ.get("TEST_POSTGRES_URL")
+
+
+@contextlib.asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """Create an empty PostgreSQL database for one test and drop it afterwards."""
+    server = postgres_server_url()
+    if server is None:
+        pytest.skip("no PostgreSQL server (scripts/test starts one)")
+    import asyncpg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin_dsn = server.replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(admin_dsn)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        connection = await asyncpg.connect(admin_dsn)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database (the test is skipped without a server)."""
+    async with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Run a test once on SQLite and once on PostgreSQL (skipped without a server)."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    async with fresh_postgres_database() as url:
+        yield url
