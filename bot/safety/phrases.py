@@ -1,0 +1,236 @@
+"""Compile the small phrase language of content/safety/*.yml into regular expressions.
+
+Authors write phrases, not regexes: `[really] want to (die|be dead)`, `{partner} [{aux}] hit me`.
+The language has five parts: plain words (case, apostrophes and doubled letters do not matter),
+`(a|b c)` alternatives, `[a|b]` optional alternatives, `{slot}` for a named list of alternatives
+defined once, `...` for a gap of a few words inside one clause (never a negation word), `$` for
+the end of a clause, and `*` inside a word for any letters (`suicid*`, `*ing`; alone, any one
+word). Hyphens split words, as they do in messages.
+The compiled pattern expects the text made by `normalize.normalize` and every word element
+consumes the space in front of it, so patterns line up with words and cannot backtrack badly:
+no element can match a space, so each quantifier has only one way to split the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.safety.normalize import APOSTROPHES, squeeze
+
+_TOKEN = re.compile(r"\s*(\.\.\.|\{[^{}]*\}|[()\[\]|$]|[^\s()\[\]{}|$]+)")
+_WORD_CHARS = re.compile(r"^[a-z0-9*]+$")
+# One word of normalized text that is not a marker.
+ANY_WORD = r"[^ .,]+"
+# The end of a clause: a sentence or clause marker, or the end of the message, comes next.
+END_OF_CLAUSE = r"(?= (?:[.,] |$))"
+
+
+class PhraseError(ValueError):
+    """A phrase that cannot be compiled; the message says what to change."""
+
+
+# The words a phrase can start with: exact words, "prefix*" for a wildcard word, or ANY_START
+# (None) when it can start with any word. The screen only tries a phrase where one of its first
+# words stands, which keeps a long message cheap to scan.
+First = frozenset[str] | None
+ANY_START: First = None
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A compiled phrase (or part of one): regex text, whether it can be empty, first words."""
+
+    regex: str
+    can_be_empty: bool
+    first: First
+    literal: str | None = None  # the exact text matched, when there is only one
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseContext:
+    """What a phrase may refer to: the named slots and the words a gap must not cross."""
+
+    slots: Mapping[str, Compiled]
+    gap_words: int
+    negators: tuple[str, ...]
+
+    def gap(self) -> str:
+        """Return the regex for a gap of up to `gap_words` words that are not negations."""
+        guard = "|".join(re.escape(word) for word in sorted(self.negators, key=len, reverse=True))
+        not_negation = f"(?!(?:{guard}) )" if guard else ""
+        return f"(?: {not_negation}{ANY_WORD}){{0,{self.gap_words}}}"
+
+
+def word_key(word: str) -> str:
+    """Return the form a lexicon word takes after normalisation ("Don't" -> "dont")."""
+    stripped = word.lower().translate({ord(c): None for c in APOSTROPHES})
+    return squeeze(stripped)
+
+
+def compile_phrase(phrase: str, context: PhraseContext) -> Compiled:
+    """Compile one phrase to a regex fragment whose every word eats its leading space."""
+    tokens = _tokenize(phrase)
+    parser = _Parser(tokens, context)
+    compiled = parser.sequence()
+    if parser.position != len(tokens):
+        raise PhraseError(f"unexpected '{tokens[parser.position]}'")
+    if compiled.can_be_empty:
+        raise PhraseError("the phrase can match nothing at all; make at least one word required")
+    return compiled
+
+
+def compile_slot(alternatives: Iterable[str], context: PhraseContext) -> Compiled:
+    """Compile the alternatives of a slot (which may not use other slots) to one group."""
+    parts = []
+    for alternative in alternatives:
+        if "{" in alternative:
+            raise PhraseError(f"slot values cannot use other slots: '{alternative}'")
+        parts.append(compile_phrase(alternative, context))
+    return _either(parts, optional=False)
+
+
+def _union(a: First, b: First) -> First:
+    return ANY_START if a is None or b is None else a | b
+
+
+def _either(parts: list[Compiled], *, optional: bool) -> Compiled:
+    first: First = frozenset()
+    for part in parts:
+        first = _union(first, part.first)
+    literals = [part.literal for part in parts]
+    if all(literal is not None for literal in literals):
+        # Plain words only: a trie regex tries each letter once instead of every alternative
+        # in turn, which keeps slots with a hundred alternatives cheap.
+        regex = _trie([literal for literal in literals if literal is not None])
+    else:
+        regex = "(?:" + "|".join(part.regex for part in parts) + ")"
+    if len(parts) == 1 and parts[0].literal is not None and not optional:
+        return parts[0]
+    return Compiled(
+        regex + ("?" if optional else ""), optional or any(p.can_be_empty for p in parts), first
+    )
+
+
+def _trie(words: list[str]) -> str:
+    """Return a regex matching exactly these strings, sharing their common prefixes."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return "(?:" + _trie_node(root) + ")"
+
+
+def _trie_node(node: dict[str, Any]) -> str:
+    ends_here = "" in node
+    branches = [re.escape(char) + _trie_node(child) for char, child in node.items() if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends_here:
+        return body + "?" if len(branches) > 1 else f"(?:{body})?"
+    return body
+
+
+def _tokenize(phrase: str) -> list[str]:
+    text = phrase.strip().lower()
+    tokens: list[str] = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:  # only trailing whitespace is left
+            break
+        token = match.group(1)
+        position = match.end()
+        if token in ("...", "(", ")", "[", "]", "|", "$") or token.startswith("{"):
+            tokens.append(token)
+            continue
+        # Hyphens split words in messages ("self-harm" is "self harm"), so here too.
+        tokens.extend(part for part in token.split("-") if part)
+    if not tokens:
+        raise PhraseError("the phrase is empty")
+    return tokens
+
+
+class _Parser:
+    """Recursive-descent parser producing regex text, emptiness and first words."""
+
+    def __init__(self, tokens: list[str], context: PhraseContext) -> None:
+        self.tokens = tokens
+        self.position = 0
+        self.context = context
+
+    def peek(self) -> str | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self) -> str:
+        symbol = self.tokens[self.position]
+        self.position += 1
+        return symbol
+
+    def sequence(self) -> Compiled:
+        regex = ""
+        can_be_empty = True
+        first: First = frozenset()
+        literal: str | None = ""
+        while (symbol := self.peek()) is not None and symbol not in (")", "]", "|"):
+            part = self.item()
+            regex += part.regex
+            if can_be_empty:  # everything so far may be skipped: this part can come first
+                first = _union(first, part.first)
+            can_be_empty = can_be_empty and part.can_be_empty
+            literal = None if literal is None or part.literal is None else literal + part.literal
+        return Compiled(regex, can_be_empty, first, literal or None)
+
+    def alternatives(self, closing: str, *, optional: bool) -> Compiled:
+        options: list[Compiled] = []
+        while True:
+            part = self.sequence()
+            if not part.regex:
+                raise PhraseError(f"an empty alternative before '{self.peek() or closing}'")
+            options.append(part)
+            symbol = self.peek()
+            if symbol == "|":
+                self.take()
+                continue
+            if symbol == closing:
+                self.take()
+                return _either(options, optional=optional)
+            raise PhraseError(f"'{closing}' is missing")
+
+    def item(self) -> Compiled:
+        symbol = self.take()
+        if symbol == "(":
+            return self.alternatives(")", optional=False)
+        if symbol == "[":
+            return self.alternatives("]", optional=True)
+        if symbol == "...":
+            return Compiled(self.context.gap(), True, ANY_START)
+        if symbol == "$":
+            return Compiled(END_OF_CLAUSE, True, frozenset())
+        if symbol.startswith("{"):
+            name = symbol[1:-1].strip()
+            if name not in self.context.slots:
+                known = ", ".join(sorted(self.context.slots)) or "none"
+                raise PhraseError(f"unknown slot {{{name}}} (known: {known})")
+            return self.context.slots[name]
+        return _word(symbol)
+
+
+def _word(token: str) -> Compiled:
+    key = word_key(token)
+    if not key or not _WORD_CHARS.match(key):
+        raise PhraseError(
+            f"'{token}' is not a word: use letters, digits, apostrophes and '*' only"
+        )
+    if "*" not in key:
+        return Compiled(" " + re.escape(key), False, frozenset({key}), " " + key)
+    prefix = key.split("*", 1)[0]
+    regex = "".join(ANY_WORD[:-1] + "*" if char == "*" else re.escape(char) for char in key)
+    if key == "*":  # a whole word, whatever it is
+        regex = ANY_WORD
+    return Compiled(" " + regex, False, frozenset({prefix + "*"}) if prefix else ANY_START)

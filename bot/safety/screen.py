@@ -1,0 +1,262 @@
+"""The safety screen: every free-text message is checked here before anything else runs.
+
+`SafetyScreen.screen(text)` returns a `Screening`: `crisis`, `check` (ask one direct question) or
+`none`, with the kind (`self_harm` or `abuse`) and the span of the phrase that decided it.
+How it decides, in order:
+1. Explicit crisis phrases ("kill myself", "he threatened to kill me") always count, unless a
+   negation sits right before them in the same clause ("I would never kill myself"). A past
+   or attempt marker right before them ("I used to want to die") hands them to the guards.
+2. Other crisis and check phrases count unless negated, and guards can lower them: idioms they
+   overlap ("he hit me up"), or a "years ago" in the same sentence (lowered to check, and to
+   none when the message also says it is resolved: "I'm in a good place now").
+3. The highest level wins; at the same level self-harm comes before abuse (a risk to life
+   first; the abuse resources stay one tap away), then the earliest phrase.
+`intent(text)` finds requests for calm ("I'm panicking") with the same negation rules. Both are
+pure and fast: one tokenising pass, then only the phrases that can start at each word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bot.content.errors import ContentError, ContentProblem
+from bot.safety.lexicon import (
+    INTENTS_FILE,
+    LEVEL_RANK,
+    SCREEN_FILE,
+    Guard,
+    Lexicon,
+    Rule,
+    RuleSet,
+    load_lexicon,
+)
+from bot.safety.normalize import SENTENCE_MARK, Flat, flatten, original_span
+
+_SENTENCE_BREAK = f" {SENTENCE_MARK} "
+# How many words back a negation can start: a negation phrase (up to 4 words) plus the
+# largest allowed run of fillers (each up to 2 words), and cheap in long messages.
+_LOOKBACK_WORDS = 16
+# How far around a match an overlapping guard can reach (longer than any guard phrase).
+_GUARD_REACH = 240
+# Up to this many hits, a long message is searched for guards only around each hit.
+_WINDOWED_HITS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    """The verdict on one message: level, kind and what matched (a span of the original)."""
+
+    level: Literal["crisis", "check", "none"]
+    kind: Literal["self_harm", "abuse"] | None
+    phrase: str | None
+    span: tuple[int, int] | None
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the public summary, level and kind only (never the user's words)."""
+        return {"level": self.level, "kind": self.kind}
+
+
+NONE = Screening(level="none", kind=None, phrase=None, span=None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    rule: Rule
+    level: Literal["crisis", "check", "none"]
+    start: int
+    end: int
+    guarded: bool  # False only for explicit phrases: no guard can lower them
+    past: bool = False  # right after a past marker ("I used to ..."): capped like history
+
+
+class SafetyScreen:
+    """Screens messages for crisis and abuse signals and spots requests for grounding."""
+
+    __slots__ = ("_lexicon",)
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+
+    @classmethod
+    def load(cls, content_dir: Path) -> SafetyScreen:
+        """Load content/safety/screen.yml and intents.yml; check every rule's examples."""
+        screen = cls(load_lexicon(content_dir))
+        problems = screen._example_problems(content_dir / "safety")
+        if problems:
+            raise ContentError(problems)
+        return screen
+
+    def screen(self, text: str) -> Screening:
+        """Return the safety level and kind of one message."""
+        flat = flatten(text)
+        lexicon = self._lexicon
+        found = self._hits(flat, lexicon.explicit)
+        hits = [hit for hit in found if not hit.guarded]
+        if any(hit.rule.kind == "self_harm" for hit in hits):
+            return self._verdict(text, flat, hits)
+        # Explicit phrases after a past or attempt marker meet the guards like the others.
+        pending = [hit for hit in found if hit.guarded]
+        for rule_set in (lexicon.crisis, lexicon.check):
+            # A check phrase cannot beat a crisis that is already certain.
+            if rule_set is lexicon.check and any(hit.level == "crisis" for hit in hits):
+                break
+            pending += self._hits(flat, rule_set)
+            if pending:
+                hits += self._apply_guards(flat.text, pending)
+                pending = []
+        return self._verdict(text, flat, hits)
+
+    def intent(self, text: str) -> str | None:
+        """Return "grounding" when the message asks for calm in words, otherwise None."""
+        lexicon = self._lexicon
+        flat = flatten(text)
+        for found in lexicon.intents.scan(flat):
+            if self._before(flat.text, found.start) == "negated":
+                continue
+            guards = lexicon.intent_guards
+            if guards is not None and any(
+                g.start() < found.end and found.start < g.end()
+                for g in _window_matches(guards, flat.text, found.start, found.end)
+            ):
+                continue
+            return lexicon.intent_rules[found.rule].intent
+        return None
+
+    def _hits(self, flat: Flat, rule_set: RuleSet) -> list[_Hit]:
+        hits = []
+        for found in rule_set.matcher.scan(flat):
+            before = self._before(flat.text, found.start)
+            if before == "negated":
+                continue
+            rule = rule_set.rules[found.rule]
+            guarded = not rule.explicit or before is not None
+            hits.append(_Hit(rule, rule.level, found.start, found.end, guarded, before == "past"))
+        return hits
+
+    def _before(self, text: str, start: int) -> Literal["negated", "past", "attempt"] | None:
+        """Say whether a negation, a past marker or an attempt marker sits right before."""
+        lexicon = self._lexicon
+        # Only the last few words can hold a negation and its fillers: cut there.
+        low = start - 1
+        for _ in range(_LOOKBACK_WORDS):
+            low = text.rfind(" ", 0, low)
+            if low <= 0:
+                low = 0
+                break
+        window = text[low:start]
+        if lexicon.negation is not None and lexicon.negation.search(window):
+            return "negated"
+        if lexicon.past is not None and lexicon.past.search(window):
+            return "past"
+        if lexicon.attempt is not None and lexicon.attempt.search(window):
+            return "attempt"
+        return None
+
+    def _apply_guards(self, text: str, hits: list[_Hit]) -> list[_Hit]:
+        lexicon = self._lexicon
+        resolved: bool | None = None  # looked up once, only if a guard needs it
+        # A short message is searched once per guard; a long one only around each hit.
+        spans: dict[str, list[tuple[int, int]]] | None = None
+        if len(text) <= 2 * _GUARD_REACH or len(hits) > _WINDOWED_HITS:
+            spans = {
+                guard.id: [(m.start() + 1, m.end()) for m in guard.pattern.finditer(text)]
+                for guard in lexicon.guards
+            }
+        kept: list[_Hit] = []
+        for hit in hits:
+            caps: list[tuple[Literal["none", "check"], Literal["none", "check"] | None]] = []
+            if hit.past:
+                caps.append((lexicon.past_cap, lexicon.past_cap_if_resolved))
+            caps.extend(
+                (guard.cap, guard.cap_if_resolved)
+                for guard in lexicon.guards
+                if _guard_touches(guard, text, hit, None if spans is None else spans[guard.id])
+            )
+            rank = LEVEL_RANK[hit.level]
+            for cap, cap_if_resolved in caps:
+                if cap_if_resolved is not None and resolved is None:
+                    pattern = lexicon.resolved
+                    resolved = pattern is not None and pattern.search(text) is not None
+                rank = min(
+                    rank, LEVEL_RANK[cap_if_resolved if resolved and cap_if_resolved else cap]
+                )
+            if rank > 0:
+                level: Literal["crisis", "check"] = "crisis" if rank == 2 else "check"
+                kept.append(_Hit(hit.rule, level, hit.start, hit.end, True, hit.past))
+        return kept
+
+    def _verdict(self, text: str, flat: Flat, hits: list[_Hit]) -> Screening:
+        if not hits:
+            return NONE
+        best = max(
+            hits,
+            key=lambda h: (LEVEL_RANK[h.level], h.rule.kind == "self_harm", -h.start),
+        )
+        span = original_span(text, flat, best.start, best.end)
+        return Screening(
+            level=best.level, kind=best.rule.kind, phrase=text[span[0] : span[1]], span=span
+        )
+
+    def _example_problems(self, folder: Path) -> list[ContentProblem]:
+        """Check that every example in the content screens the way its rule says."""
+        problems: list[ContentProblem] = []
+        lexicon = self._lexicon
+        for rule_set in (lexicon.explicit, lexicon.crisis, lexicon.check):
+            for rule in rule_set.rules:
+                for example in rule.examples:
+                    got = self.screen(example)
+                    if (got.level, got.kind) != (rule.level, rule.kind):
+                        problems.append(
+                            ContentProblem(
+                                folder / SCREEN_FILE,
+                                f"example '{example}' screens as {got.level}/{got.kind}, "
+                                f"not {rule.level}/{rule.kind}",
+                                line=rule.line,
+                                where=f"rules ({rule.id})",
+                                hint="a guard or negation may catch it; adjust the phrases",
+                            )
+                        )
+        for intent_rule in lexicon.intent_rules:
+            for example in intent_rule.examples:
+                if self.intent(example) != intent_rule.intent:
+                    problems.append(
+                        ContentProblem(
+                            folder / INTENTS_FILE,
+                            f"example '{example}' is not recognised as {intent_rule.intent}",
+                            line=intent_rule.line,
+                            where=f"rules ({intent_rule.id})",
+                        )
+                    )
+        return problems
+
+
+def _window_matches(
+    pattern: re.Pattern[str], text: str, start: int, end: int
+) -> list[re.Match[str]]:
+    """Find a guard's matches near a span only, so long messages stay cheap."""
+    low = text.rfind(" ", 0, max(1, start - _GUARD_REACH))
+    high = text.find(" ", min(len(text) - 1, end + _GUARD_REACH))
+    return list(pattern.finditer(text, max(0, low), high + 1 if high >= 0 else len(text)))
+
+
+def _guard_touches(
+    guard: Guard, text: str, hit: _Hit, spans: list[tuple[int, int]] | None
+) -> bool:
+    """Does a guard overlap the hit (or share its sentence, for sentence-scoped guards)?"""
+    if guard.scope == "overlap":
+        if spans is None:
+            spans = [
+                (m.start() + 1, m.end())
+                for m in _window_matches(guard.pattern, text, hit.start, hit.end)
+            ]
+        return any(start < hit.end and hit.start < end for start, end in spans)
+    low = text.rfind(_SENTENCE_BREAK, 0, hit.start)
+    high = text.find(_SENTENCE_BREAK, hit.end)
+    low = max(0, low + 2)  # the space after the marker, where a guard's first word begins
+    high = high + 1 if high >= 0 else len(text)
+    if spans is not None:
+        return any(low <= start and end < high for start, end in spans)
+    return guard.pattern.search(text, low, high) is not None
