@@ -341,7 +341,10 @@ def parse_duration(text: str, words: TimeWords | None = None) -> timedelta | Non
                 return None  # "2 3 days"
             count = value
         else:
-            total += UNIT_LENGTHS[value] * (1 if count is None else count)
+            step = UNIT_LENGTHS[value] * (1 if count is None else count)
+            if step > MAX_PAUSE:
+                return None  # far too long, and too big for timedelta arithmetic
+            total += step
             count = None
     if count is not None:
         return None  # a number with no unit after it: "3 days 2"

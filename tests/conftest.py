@@ -7,12 +7,13 @@ fake Bot API (bot/fakeapi), which validates every request against the Bot API sp
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import random
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,9 +83,32 @@ def fake(spec_validator: SpecValidator | None) -> FakeTelegram:
     return FakeTelegram(token=TOKEN, validator=spec_validator)
 
 
+@dataclass
+class FakeSleep:
+    """Stands in for asyncio.sleep in live exercises: records the pauses, returns at once."""
+
+    pauses: list[float] = field(default_factory=list)
+    held: asyncio.Event | None = None
+
+    def hold(self) -> None:
+        """From now on, pauses last until the waiting task is cancelled."""
+        self.held = asyncio.Event()
+
+    async def __call__(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        if self.held is not None:
+            await self.held.wait()
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def sleep() -> FakeSleep:
+    return FakeSleep()
+
+
 @pytest.fixture
 async def app(
-    settings: Settings, catalog: Catalog, fake: FakeTelegram, clock: FakeClock
+    settings: Settings, catalog: Catalog, fake: FakeTelegram, clock: FakeClock, sleep: FakeSleep
 ) -> AsyncIterator[Any]:
     application = build_application(
         settings,
@@ -93,6 +117,7 @@ async def app(
         catalog=catalog,
         clock=clock,
         rng=random.Random(7),
+        sleep=sleep,
         rate_limit=False,
     )
     async with running_app(application):

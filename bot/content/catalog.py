@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.coach import Coach
 from bot.content.errors import ContentError, ContentProblem
-from bot.content.texts import S, Texts
+from bot.content.texts import Texts
 from bot.content.yamlio import load_yaml
 from bot.flows.loader import FlowRules, check_flows, load_flows
 from bot.flows.schema import Flow
@@ -24,7 +24,7 @@ from bot.grounding import exercise_flows
 from bot.lessons import lesson_flows
 from bot.library import Library
 from bot.places import Places
-from bot.safety import Helplines, SafetyScreen
+from bot.safety import Helplines, SafetyScreen, SafetyTexts
 from bot.timeparse import TimeWords
 
 _T = TypeVar("_T")
@@ -43,7 +43,7 @@ class Catalog:
     """Every piece of user-facing content and the pure services built from it."""
 
     texts: Texts
-    safety_texts: Texts
+    safety_texts: SafetyTexts
     flows: Mapping[str, Flow]
     commands: tuple[CommandEntry, ...]
     library: Library
@@ -66,9 +66,7 @@ class Catalog:
                 return None
 
         texts = attempt(Texts.load)
-        safety_texts = attempt(
-            lambda d: Texts.from_file(d / "safety" / "messages.yml", [k.value for k in S])
-        )
+        safety_texts = attempt(SafetyTexts.load)
         sources = attempt(lambda d: load_flows(d / "flows"))
         commands = attempt(_load_commands)
         library = attempt(Library.load)

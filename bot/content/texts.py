@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import random
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -148,6 +148,7 @@ class T(StrEnum):
     chart_before = "chart_before"
     chart_after = "chart_after"
     chart_no_data = "chart_no_data"
+    safe_now_unstored = "safe_now_unstored"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,11 +160,7 @@ class Texts:
     @classmethod
     def load(cls, content_dir: Path) -> Texts:
         """Load and check content/ui.yml; every key the code uses must be there."""
-        return cls.from_file(content_dir / "ui.yml", [key.value for key in T])
-
-    @classmethod
-    def from_file(cls, path: Path, required: Iterable[str]) -> Texts:
-        """Load a key: text file and check that every required key is there."""
+        path = content_dir / "ui.yml"
         raw = load_yaml(path)
         problems: list[ContentProblem] = []
         if not isinstance(raw, dict):
@@ -193,12 +190,12 @@ class Texts:
                             )
                         )
             entries[str(key)] = tuple(variants)
-        for key in required:
-            if key not in entries:
+        for key in T:
+            if key.value not in entries:
                 problems.append(
                     ContentProblem(
                         path,
-                        f"missing key '{key}' (the bot uses it)",
+                        f"missing key '{key.value}' (the bot uses it)",
                         line=line_of(raw),
                         hint="add it to ui.yml",
                     )
@@ -219,27 +216,3 @@ class Texts:
     def raw(self, key: T | str, **values: str) -> str:
         """Return a text with placeholders filled by values that are already HTML."""
         return self.entries[str(key)][0].format_map(values)
-
-
-class S(StrEnum):
-    """Keys of content/safety/messages.yml, the texts of the safety path."""
-
-    crisis_self_harm = "crisis_self_harm"
-    crisis_abuse = "crisis_abuse"
-    check_self_harm = "check_self_harm"
-    check_abuse = "check_abuse"
-    menu_prompt = "menu_prompt"
-    btn_talk_now = "btn_talk_now"
-    btn_safety_plan = "btn_safety_plan"
-    btn_grounding = "btn_grounding"
-    btn_safe_now = "btn_safe_now"
-    btn_yes = "btn_yes"
-    btn_no = "btn_no"
-    safe_now_ack = "safe_now_ack"
-    followup_checkin = "followup_checkin"
-    check_no_ack = "check_no_ack"
-    sos_intro = "sos_intro"
-    skills_paused = "skills_paused"
-    skills_resumed = "skills_resumed"
-    talk_now_intro = "talk_now_intro"
-    emergency_line = "emergency_line"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -115,28 +114,40 @@ async def on_ground_button(update: Update, context: BotContext, data: callbacks.
 
 
 async def _run(update: Update, context: BotContext, session_id: int, exercise_id: str) -> None:
-    services = context.services
-    exercise = services.catalog.library.exercises[exercise_id]
+    exercise = context.services.catalog.library.exercises[exercise_id]
     if exercise.kind != "paced":
         variables = {"session_id": str(session_id)}
         messages = await runner(context).start(user_id_of(update), flow_id(exercise_id), variables)
         await reply(update, context, *messages)
         return
+    _start_pacer(update, context, session_id, exercise_id)
+
+
+async def breathe_now(update: Update, context: BotContext) -> None:
+    """Start the 30-second default at once, nothing asked or stored (from the safety menu)."""
+    _start_pacer(update, context, -user_id_of(update), DEFAULT_EXERCISE)
+
+
+def _start_pacer(update: Update, context: BotContext, key: int, exercise_id: str) -> None:
+    # key: the grounding session id, or minus the user id for a session that is not recorded.
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
     pacers: dict[int, asyncio.Task[None]] = context.bot_data.setdefault(PACERS_KEY, {})
+    previous = pacers.pop(key, None)
+    if previous is not None:
+        previous.cancel()
     task = context.application.create_task(
-        _pace(context, chat_id, session_id, exercise_id), name=f"grounding:{session_id}"
+        _pace(context, chat_id, key, exercise_id), name=f"grounding:{key}"
     )
-    pacers[session_id] = task
-    task.add_done_callback(lambda _: pacers.pop(session_id, None))
+    pacers[key] = task
+    task.add_done_callback(lambda done: pacers.pop(key, None) if pacers.get(key) is done else None)
 
 
-async def _pace(context: BotContext, chat_id: int, session_id: int, exercise_id: str) -> None:
+async def _pace(context: BotContext, chat_id: int, key: int, exercise_id: str) -> None:
     services = context.services
     texts = services.catalog.texts
     exercise = services.catalog.library.exercises[exercise_id]
-    stop = ButtonSpec(texts.get(T.btn_stop), callbacks.encode(GROUND, STOP, session_id))
+    stop = ButtonSpec(texts.get(T.btn_stop), callbacks.encode(GROUND, STOP, key))
     intro = exercise.intro + (f"\n\n<i>{exercise.caution}</i>" if exercise.caution else "")
     try:
         await send_messages(context.bot, chat_id, [Outgoing(intro)])
@@ -152,37 +163,35 @@ async def _pace(context: BotContext, chat_id: int, session_id: int, exercise_id:
                 [Outgoing(frame.html, layout([stop]), edit_message_id=live.message_id)],
             )
             await services.sleep(frame.seconds)
-        await send_messages(
-            context.bot,
-            chat_id,
-            [
-                Outgoing(exercise.outro, edit_message_id=live.message_id),
-                rating_keyboard(services, AFTER, session_id),
-            ],
-        )
+        finish = [Outgoing(exercise.outro, edit_message_id=live.message_id)]
+        if key > 0:
+            finish.append(rating_keyboard(services, AFTER, key))
+        await send_messages(context.bot, chat_id, finish)
     except TelegramError as exc:
         log.warning("a breathing exercise stopped early: %s", exc.__class__.__name__)
 
 
-async def _stop(update: Update, context: BotContext, session_id: int) -> None:
+async def _stop(update: Update, context: BotContext, key: int) -> None:
     services = context.services
+    user_id = user_id_of(update)
     pacers: dict[int, asyncio.Task[None]] = context.bot_data.get(PACERS_KEY, {})
-    task = pacers.pop(session_id, None)
-    async with services.db.session() as session:
-        row = await repo.get_session(session, user_id=user_id_of(update), session_id=session_id)
-        running = row is not None and row.status == "running"
-        if row is not None and running:
-            row.status = "stopped"
-            session.add(row)
+    task = pacers.pop(key, None) if key > 0 or key == -user_id else None
+    running = False
+    if key > 0:
+        async with services.db.session() as session:
+            row = await repo.get_session(session, user_id=user_id, session_id=key)
+            running = row is not None and row.status == "running"
+            if row is not None and running:
+                row.status = "stopped"
+                session.add(row)
     if task is None and not running:
         await reply_text(update, context, T.stale_button)
         return
     if task is not None:
         task.cancel()
-    messages: Sequence[Outgoing] = (
-        Outgoing(services.catalog.texts.get(T.ground_stopped)),
-        rating_keyboard(services, AFTER, session_id),
-    )
+    messages: list[Outgoing] = [Outgoing(services.catalog.texts.get(T.ground_stopped))]
+    if key > 0:
+        messages.append(rating_keyboard(services, AFTER, key))
     await reply(update, context, *messages)
 
 

@@ -12,6 +12,7 @@ from bot.context import BotContext
 from bot.db.repo import users as user_repo
 from bot.handlers.common import reply, runner, user_id_of
 from bot.outgoing import ButtonSpec, Outgoing, layout
+from bot.safety import SafetyText
 from bot.services import practice
 
 MENU_FLOW = "practice_menu"
@@ -79,5 +80,6 @@ async def on_skills_button(update: Update, context: BotContext, _data: callbacks
     services = context.services
     async with services.db.session() as session:
         await user_repo.update_user(session, user_id=user_id_of(update), skills_paused=False)
-    texts = services.catalog.texts
-    await reply(update, context, Outgoing(texts.get("skills_resumed")))
+    await reply(
+        update, context, Outgoing(services.catalog.safety_texts.get(SafetyText.skills_resumed))
+    )

@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot import callbacks
-from bot.content.texts import S
+from bot.content.texts import T
 from bot.context import BotContext, Services
 from bot.db.models import SafetyEvent
 from bot.db.repo import flows as flow_repo
@@ -25,7 +25,7 @@ from bot.db.repo import users as user_repo
 from bot.handlers import grounding
 from bot.handlers.common import reply, resume_note, runner, user_id_of
 from bot.outgoing import ButtonSpec, Outgoing, layout
-from bot.safety import Screening
+from bot.safety import SafetyText, Screening
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,10 @@ FOLLOWUP_AFTER = timedelta(hours=24)
 def _menu(services: Services, kind: str) -> tuple[tuple[ButtonSpec, ...], ...]:
     texts = services.catalog.safety_texts
     buttons = [
-        ButtonSpec(texts.get(S.btn_talk_now), callbacks.encode(SAFETY, TALK, kind)),
-        ButtonSpec(texts.get(S.btn_safety_plan), callbacks.encode(SAFETY, PLAN, kind)),
-        ButtonSpec(texts.get(S.btn_grounding), callbacks.encode(SAFETY, GROUND, kind)),
-        ButtonSpec(texts.get(S.btn_safe_now), callbacks.encode(SAFETY, SAFE, kind)),
+        ButtonSpec(texts.get(SafetyText.btn_talk_now), callbacks.encode(SAFETY, TALK, kind)),
+        ButtonSpec(texts.get(SafetyText.btn_safety_plan), callbacks.encode(SAFETY, PLAN, kind)),
+        ButtonSpec(texts.get(SafetyText.btn_grounding), callbacks.encode(SAFETY, GROUND, kind)),
+        ButtonSpec(texts.get(SafetyText.btn_safe_now), callbacks.encode(SAFETY, SAFE, kind)),
     ]
     return tuple((b,) for b in buttons)
 
@@ -63,12 +63,12 @@ async def _country(services: Services, user_id: int) -> str | None:
 async def crisis_messages(services: Services, user_id: int, kind: Kind) -> tuple[Outgoing, ...]:
     """The crisis reply: words from content, local resources, and the menu."""
     texts = services.catalog.safety_texts
-    key = S.crisis_abuse if kind == "abuse" else S.crisis_self_harm
+    key = SafetyText.crisis_abuse if kind == "abuse" else SafetyText.crisis_self_harm
     resources = services.catalog.helplines.render_html(await _country(services, user_id), kind)
     return (
         Outgoing(texts.get(key)),
         Outgoing(resources),
-        Outgoing(texts.get(S.menu_prompt), _menu(services, kind)),
+        Outgoing(texts.get(SafetyText.menu_prompt), _menu(services, kind)),
     )
 
 
@@ -111,10 +111,10 @@ async def screen_message(update: Update, context: BotContext) -> None:
         await reply(update, context, *await crisis_messages(services, user_id, kind))
     else:
         texts = services.catalog.safety_texts
-        question = S.check_abuse if kind == "abuse" else S.check_self_harm
+        question = SafetyText.check_abuse if kind == "abuse" else SafetyText.check_self_harm
         buttons = [
-            ButtonSpec(texts.get(S.btn_yes), callbacks.encode(SAFETY, YES, kind)),
-            ButtonSpec(texts.get(S.btn_no), callbacks.encode(SAFETY, NO, kind)),
+            ButtonSpec(texts.get(SafetyText.btn_yes), callbacks.encode(SAFETY, YES, kind)),
+            ButtonSpec(texts.get(SafetyText.btn_no), callbacks.encode(SAFETY, NO, kind)),
         ]
         await reply(update, context, Outgoing(texts.get(question), layout(buttons)))
     raise ApplicationHandlerStop
@@ -129,9 +129,9 @@ async def cmd_sos(update: Update, context: BotContext) -> None:
     await reply(
         update,
         context,
-        Outgoing(texts.get(S.sos_intro)),
+        Outgoing(texts.get(SafetyText.sos_intro)),
         Outgoing(services.catalog.helplines.render_html(country, "self_harm")),
-        Outgoing(texts.get(S.menu_prompt), _menu(services, "self_harm")),
+        Outgoing(texts.get(SafetyText.menu_prompt), _menu(services, "self_harm")),
     )
 
 
@@ -145,25 +145,39 @@ async def on_safety_button(update: Update, context: BotContext, data: callbacks.
     if action == YES:
         await reply(update, context, *await crisis_messages(services, user_id, kind))
     elif action == NO:
-        messages = [Outgoing(texts.get(S.check_no_ack))]
+        messages = [Outgoing(texts.get(SafetyText.check_no_ack))]
         messages.extend(await _resume_paused(context, user_id))
         await reply(update, context, *messages)
     elif action == TALK:
         country = await _country(services, user_id)
         resources = services.catalog.helplines.render_html(country, kind)
-        await reply(update, context, Outgoing(texts.get(S.talk_now_intro)), Outgoing(resources))
+        await reply(
+            update, context, Outgoing(texts.get(SafetyText.talk_now_intro)), Outgoing(resources)
+        )
     elif action == GROUND:
-        await reply(update, context, grounding.menu(services))
+        await grounding.breathe_now(update, context)
     elif action == PLAN:
+        if not await _consented(services, user_id):
+            await reply(update, context, Outgoing(services.catalog.texts.get(T.consent_needed)))
+            return
         await reply(update, context, *await runner(context).start(user_id, PLAN_FLOW))
     elif action == SAFE:
         await _safe_now(update, context, user_id)
     else:
-        await reply(update, context, Outgoing(services.catalog.texts.get("stale_button")))
+        await reply(update, context, Outgoing(services.catalog.texts.get(T.stale_button)))
+
+
+async def _consented(services: Services, user_id: int) -> bool:
+    async with services.db.session() as session:
+        return await user_repo.get_user(session, user_id=user_id) is not None
 
 
 async def _safe_now(update: Update, context: BotContext, user_id: int) -> None:
     services = context.services
+    if not await _consented(services, user_id):
+        # Nothing may be stored, so there is no later check-in to promise.
+        await reply(update, context, Outgoing(services.catalog.texts.get(T.safe_now_unstored)))
+        return
     async with services.db.session() as session:
         await task_repo.cancel_for_user(session, user_id=user_id, kind=FOLLOWUP_KIND)
         await task_repo.add_task(
@@ -173,7 +187,7 @@ async def _safe_now(update: Update, context: BotContext, user_id: int) -> None:
             ref="",
             due_at=services.clock() + FOLLOWUP_AFTER,
         )
-    messages = [Outgoing(services.catalog.safety_texts.get(S.safe_now_ack))]
+    messages = [Outgoing(services.catalog.safety_texts.get(SafetyText.safe_now_ack))]
     messages.extend(await _resume_paused(context, user_id))
     await reply(update, context, *messages)
 
@@ -192,4 +206,4 @@ async def _resume_paused(context: BotContext, user_id: int) -> tuple[Outgoing, .
 async def followup(services: Services) -> tuple[Outgoing, ...]:
     """The one gentle check-in a day after someone said they were safe."""
     texts = services.catalog.safety_texts
-    return (Outgoing(texts.get(S.followup_checkin), _menu(services, "self_harm")),)
+    return (Outgoing(texts.get(SafetyText.followup_checkin), _menu(services, "self_harm")),)

@@ -6,6 +6,8 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
+from conftest import FakeClock
+from helpers import onboard, stored_user, text
 from sqlmodel import select
 from telegram import Update
 
@@ -13,32 +15,11 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.content.catalog import Catalog
 from bot.content.texts import T
-from bot.db.models import FlowRun, User
+from bot.db.models import FlowRun
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver, running_app
 from bot.fakeapi.request import InProcessRequest
 from bot.fakeapi.text import plain_text
-from conftest import FakeClock
-
-
-def text(catalog: Catalog, key: T, **values: object) -> str:
-    """What a content text looks like to the user."""
-    return plain_text(catalog.texts.get(key, **values))
-
-
-async def stored_user(app: Any, user_id: int) -> User | None:
-    services = app.bot_data["services"]
-    async with services.db.session() as session:
-        return await session.get(User, user_id)
-
-
-async def onboard(chat: ChatDriver) -> None:
-    await chat.say("/start")
-    await chat.tap("Yes, let's begin")
-    await chat.say("Berlin")
-    await chat.tap("Yes, that's right")
-    await chat.tap("09:00")
-    await chat.tap("Skip this")
 
 
 async def test_new_user_onboards_end_to_end(chat: ChatDriver, app: Any, catalog: Catalog) -> None:
@@ -70,7 +51,9 @@ async def test_new_user_onboards_end_to_end(chat: ChatDriver, app: Any, catalog:
     assert user.next_prompt_at == datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
 
 
-async def test_declining_consent_stores_nothing(chat: ChatDriver, app: Any, catalog: Catalog) -> None:
+async def test_declining_consent_stores_nothing(
+    chat: ChatDriver, app: Any, catalog: Catalog
+) -> None:
     await chat.say("/start")
     reply = await chat.tap("Not now")
     assert reply[0].plain_text == text(catalog, T.consent_declined)
@@ -187,13 +170,15 @@ async def test_groups_and_channels_get_a_polite_refusal_and_nothing_is_stored(
     await app.process_update(Update.de_json(update, app.bot))
     update = fake.send_text(5, "/start", chat_type="group", chat_id=-200)
     await app.process_update(Update.de_json(update, app.bot))
-    refusals = [m for m in fake.messages_to(-100) + fake.messages_to(-200)]
+    refusals = fake.messages_to(-100) + fake.messages_to(-200)
     assert [m.plain_text for m in refusals] == [text(catalog, T.group_refusal)] * 2
     assert {c.params["chat_id"] for c in fake.calls_to("leaveChat")} == {-100, -200}
     assert await stored_user(app, 5) is None
 
 
-async def test_the_command_menu_is_registered(app: Any, fake: FakeTelegram, catalog: Catalog) -> None:
+async def test_the_command_menu_is_registered(
+    app: Any, fake: FakeTelegram, catalog: Catalog
+) -> None:
     (call,) = fake.calls_to("setMyCommands")
     registered = [c["command"] for c in fake.commands()]
     assert registered == [entry.command for entry in catalog.commands]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import FakeClock
 from sqlmodel import select
 from telegram.error import Forbidden, NetworkError, RetryAfter
 
@@ -18,13 +19,11 @@ from bot.content.catalog import Catalog
 from bot.context import Services
 from bot.db.engine import Database
 from bot.db.models import Delivery, User
-from bot.db.repo import deliveries as delivery_repo
 from bot.db.repo import users as user_repo
 from bot.flows.engine import FlowEngine
 from bot.outgoing import Outgoing
 from bot.services.dispatcher import PROMPT_SLOT, Dispatcher
 from bot.services.profile import schedule_next_prompt
-from conftest import FakeClock
 
 
 @dataclass
@@ -65,7 +64,12 @@ async def services(
 
 
 async def add_user(
-    services: Services, user_id: int, *, zone: str = "Europe/Berlin", at: str = "09:30", days: int = 127
+    services: Services,
+    user_id: int,
+    *,
+    zone: str = "Europe/Berlin",
+    at: str = "09:30",
+    days: int = 127,
 ) -> None:
     async with services.db.session() as session:
         user = await user_repo.create_user(
@@ -192,7 +196,9 @@ async def test_crash_between_claim_and_send_is_logged_as_lost_and_not_resent(
     assert sender.count(9) == 1
 
 
-@pytest.mark.parametrize(("late", "expected"), [(timedelta(minutes=90), 1), (timedelta(hours=3), 0)])
+@pytest.mark.parametrize(
+    ("late", "expected"), [(timedelta(minutes=90), 1), (timedelta(hours=3), 0)]
+)
 async def test_after_downtime_only_recent_prompts_are_sent(
     services: Services, clock: FakeClock, late: timedelta, expected: int
 ) -> None:

@@ -13,7 +13,12 @@ from bot.content.html import html_problems, visible_length
 
 @pytest.mark.parametrize(
     "text",
-    ["plain", "<b>bold</b> and <i>it</i>", 'a <a href="https://x.org">link</a>', "&lt;3 &amp; &#128512;"],
+    [
+        "plain",
+        "<b>bold</b> and <i>it</i>",
+        'a <a href="https://x.org">link</a>',
+        "&lt;3 &amp; &#128512;",
+    ],
 )
 def test_valid_html_has_no_problems(text: str) -> None:
     assert html_problems(text) == []

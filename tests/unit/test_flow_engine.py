@@ -230,9 +230,7 @@ def test_coach_gives_up_after_max_rounds() -> None:
             {"id": "stop", "end": "let's stop here"},
         ],
     )
-    engine = FlowEngine(
-        {"drill": flow}, validators={}, coach=lambda t: CoachVerdict(False, "fb")
-    )
+    engine = FlowEngine({"drill": flow}, validators={}, coach=lambda t: CoachVerdict(False, "fb"))
     state = engine.on_input(engine.start("drill").state, "a").state  # type: ignore[arg-type]
     assert state is not None
     result = engine.on_input(state, "b")

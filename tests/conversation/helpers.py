@@ -1,0 +1,37 @@
+"""Small helpers shared by the conversation tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.content.catalog import Catalog
+from bot.content.texts import T
+from bot.db.models import User
+from bot.fakeapi.driver import ChatDriver
+from bot.fakeapi.text import plain_text
+
+
+def text(catalog: Catalog, key: T, **values: object) -> str:
+    """What a content text looks like to the user."""
+    return plain_text(catalog.texts.get(key, **values))
+
+
+def variants(catalog: Catalog, key: T) -> list[str]:
+    """Every variant of a content text, as the user sees it."""
+    return [plain_text(v) for v in catalog.texts.entries[key.value]]
+
+
+async def stored_user(app: Any, user_id: int) -> User | None:
+    services = app.bot_data["services"]
+    async with services.db.session() as session:
+        return await session.get(User, user_id)
+
+
+async def onboard(chat: ChatDriver, *, time: str = "09:00", zone: str = "Berlin") -> None:
+    """Consent and set up: zone, time, no country."""
+    await chat.say("/start")
+    await chat.tap("Yes, let's begin")
+    await chat.say(zone)
+    await chat.tap("Yes, that's right")
+    await chat.tap(time)
+    await chat.tap("Skip this")
