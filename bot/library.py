@@ -13,9 +13,7 @@ database, no clock, and randomness only through the ``rng`` the caller passes in
 from __future__ import annotations
 
 import html
-import random
 import re
-from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +38,6 @@ __all__ = [
     "PromptMeta",
     "Scenario",
     "Theme",
-    "choose_prompt",
     "markdown_problems",
     "markdown_to_html",
 ]
@@ -223,47 +220,6 @@ class Library:
 # ---------------------------------------------------------------------------------------------
 # Choosing the daily prompt
 # ---------------------------------------------------------------------------------------------
-
-
-def choose_prompt(
-    library: Library,
-    *,
-    seen: Collection[str],
-    themes: Collection[str] | None,
-    rng: random.Random,
-) -> Prompt:
-    """Pick the next prompt from the chosen themes, never repeating one before all are seen.
-
-    ``seen`` holds ids of prompts already sent; unknown ids are ignored. Pass the whole history
-    as a sequence (oldest first, repeats allowed) and the prompts go round in laps for ever,
-    and the last item tells which theme was sent yesterday, so today's differs where possible.
-    A set works too: once it covers every prompt, any prompt may come again. ``themes=None``,
-    or a selection with no known theme, means all themes.
-    """
-    chosen = [t for t in library.themes.values() if themes is not None and t.id in themes]
-    if not chosen:
-        chosen = list(library.themes.values())
-    pool = [prompt for theme in chosen for prompt in theme.prompts]
-    if not pool:
-        raise LookupError("the library has no prompts in the chosen themes")
-    counts = Counter(seen)
-    # A prompt seen fewer times than the others belongs to the current lap.
-    lap = min(counts[p.id] for p in pool)
-    fresh = [p for p in pool if counts[p.id] == lap]
-    previous = _previous_prompt(library, seen)
-    if previous is not None and len(fresh) > 1:
-        fresh = [p for p in fresh if p.id != previous.id]
-    by_theme: dict[str, list[Prompt]] = {}
-    for prompt in fresh:
-        by_theme.setdefault(prompt.theme, []).append(prompt)
-    candidates = list(by_theme)
-    if previous is not None and len(candidates) > 1 and previous.theme in by_theme:
-        candidates.remove(previous.theme)
-    # Taking from the theme with most prompts left keeps the themes level through a lap, so
-    # the rotation never ends a lap with one theme left over for several days in a row.
-    most = max(len(by_theme[t]) for t in candidates)
-    theme_id = rng.choice([t for t in candidates if len(by_theme[t]) == most])
-    return rng.choice(by_theme[theme_id])
 
 
 def _previous_prompt(library: Library, seen: Collection[str]) -> Prompt | None:

@@ -25,6 +25,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.content.errors import ContentError, ContentProblem
+from bot.content.validation import validation_problems
 from bot.content.yamlio import line_of, load_yaml
 from bot.scheduling.plan import fixed_offset_spec
 
@@ -229,21 +230,6 @@ def _offset_match(text: str) -> ZoneMatch | None:
     return ZoneMatch(spec, f"UTC{spec}", None)
 
 
-def _pydantic_problems(path: Path, raw: Any, exc: ValidationError) -> list[ContentProblem]:
-    problems = []
-    for error in exc.errors():
-        loc = error["loc"]
-        node, line = raw, line_of(raw)
-        for part in loc:
-            node = node.get(part) if isinstance(node, dict) else None
-            line = line_of(node) or line
-        where = ".".join(str(p) for p in loc) or "file"
-        # YAML 1.1 reads NO (Norway), yes, on and off as booleans.
-        hint = 'quote it: "NO"' if isinstance(error.get("input"), bool) else ""
-        problems.append(ContentProblem(path, error["msg"], line=line, where=where, hint=hint))
-    return problems
-
-
 @dataclass(frozen=True, slots=True)
 class Places:
     """Zone and country lookup built from the tz tables plus content/places/aliases.yml."""
@@ -414,7 +400,7 @@ def _build(path: Path, tz: _TzTables) -> Places:
     try:
         aliases = _AliasFile.model_validate(raw)
     except ValidationError as exc:
-        raise ContentError(_pydantic_problems(path, raw, exc)) from exc
+        raise ContentError(validation_problems(path, raw, exc)) from exc
     problems: list[ContentProblem] = []
 
     preferred = frozenset(z for *_, z in tz.zonetab)

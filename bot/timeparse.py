@@ -21,6 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.content.errors import ContentError, ContentProblem
+from bot.content.validation import validation_problems
 from bot.content.yamlio import line_of, load_yaml
 from bot.scheduling.plan import ALL_DAYS, WEEKDAYS, WEEKENDS
 
@@ -181,7 +182,7 @@ class TimeWords:
         try:
             words = _WordsFile.model_validate(raw)
         except ValidationError as exc:
-            raise ContentError(_pydantic_problems(path, raw, exc)) from exc
+            raise ContentError(validation_problems(path, raw, exc)) from exc
         problems = _clashes(path, raw, words)
         if problems:
             raise ContentError(problems)
@@ -351,19 +352,6 @@ def parse_duration(text: str, words: TimeWords | None = None) -> timedelta | Non
     if total <= timedelta(0) or total > MAX_PAUSE:
         return None
     return total
-
-
-def _pydantic_problems(path: Path, raw: Any, exc: ValidationError) -> list[ContentProblem]:
-    problems = []
-    for error in exc.errors():
-        node, line = raw, line_of(raw)
-        for part in error["loc"]:
-            node = node.get(part) if isinstance(node, dict) else None
-            line = line_of(node) or line
-        hint = 'quote it, e.g. "no"' if isinstance(error.get("input"), bool) else ""
-        where = ".".join(str(p) for p in error["loc"]) or "file"
-        problems.append(ContentProblem(path, error["msg"], line=line, where=where, hint=hint))
-    return problems
 
 
 def _clashes(path: Path, raw: Any, words: _WordsFile) -> list[ContentProblem]:

@@ -32,6 +32,7 @@ from bot.coach.results import CODES, STRENGTH_CODES
 from bot.coach.tokens import Tokenizer
 from bot.content.errors import ContentError, ContentProblem
 from bot.content.html import html_problems
+from bot.content.validation import validation_problems
 from bot.content.yamlio import line_of, load_yaml
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -451,21 +452,6 @@ def _get(node: Any, key: str | int) -> Any:
         return None
 
 
-def _where(loc: Sequence[int | str]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _line_at(raw: Any, loc: Sequence[int | str]) -> int | None:
-    node, line = raw, line_of(raw)
-    for part in loc:
-        node = _get(node, part)
-        line = line_of(node) or line
-    return line
-
-
 def _validate(
     model: type[_M], raw: Any, path: Path, problems: list[ContentProblem], prefix: str = ""
 ) -> _M | None:
@@ -474,22 +460,7 @@ def _validate(
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        for error in exc.errors():
-            loc = error["loc"]
-            hint = {
-                "extra_forbidden": "remove the key or check its spelling",
-                "missing": "add the key",
-                "literal_error": "use one of the listed values",
-            }.get(error["type"], "")
-            problems.append(
-                ContentProblem(
-                    path,
-                    str(error["msg"]),
-                    line=_line_at(raw, loc),
-                    where=prefix + _where(loc),
-                    hint=hint,
-                )
-            )
+        problems.extend(validation_problems(path, raw, exc, prefix=prefix))
         return None
 
 

@@ -20,8 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.content.errors import ContentError, ContentProblem
 from bot.content.html import html_problems
+from bot.content.validation import line_at, validate
 from bot.content.yamlio import load_yaml
-from bot.safety.validation import line_at, validate
 
 HELPLINES_FILE = "helplines.yaml"
 FALLBACK = "INTL"

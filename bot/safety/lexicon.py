@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.content.errors import ContentError, ContentProblem
+from bot.content.validation import line_at, validate
 from bot.content.yamlio import line_of, load_yaml
 from bot.safety.matcher import Matcher
 from bot.safety.phrases import (
@@ -28,7 +29,6 @@ from bot.safety.phrases import (
     compile_slot,
     word_key,
 )
-from bot.safety.validation import line_at, validate
 
 Kind = Literal["self_harm", "abuse"]
 LEVEL_RANK: Mapping[str, int] = {"none": 0, "check": 1, "crisis": 2}
