@@ -362,7 +362,7 @@ def write_aliases(tmp_path: Path, text: str) -> Path:
         ("cities:\n  X: {zone: Asia/Calcutta, country: IN}\n", "current name is Asia/Kolkata"),
         ("cities:\n  X: {zone: Europe/Berlin, country: XX}\n", "not an ISO 3166 code"),
         ("cities:\n  X: {zone: Europe/Berlin, country: FR}\n", "not a zone of FR"),
-        ("cities:\n  Bergen: {zone: Europe/Oslo, country: NO}\n", 'quote it: YAML reads NO'),
+        ("cities:\n  Bergen: {zone: Europe/Oslo, country: NO}\n", "quote it: YAML reads NO"),
         ("cities:\n  X: {zone: Europe/Berlin, country: DE, colour: red}\n", "Extra inputs"),
         (
             "cities:\n  A: {zone: Europe/Berlin, country: DE, also: [Zed]}\n"

@@ -326,7 +326,7 @@ def test_repository_words_load() -> None:
     ("change", "fragment"),
     [
         (('fillers: [und, ","]', "fillers: [und, mo]"), "listed under both"),
-        (('ranges: [bis, "-"]', "ranges: [bis, no]"), 'quote it: YAML reads NO'),
+        (('ranges: [bis, "-"]', "ranges: [bis, no]"), "quote it: YAML reads NO"),
         (("numbers: {eine: 1, zwei: 2}", "numbers: {eine: 0}"), "positive number"),
         (("  hour_marks: [uhr]\n", ""), "Field required"),
         (("fillers: [für]", "fillers: [für]\n  bare_number_unit: year"), "bare_number_unit"),
