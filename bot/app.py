@@ -66,10 +66,11 @@ from bot.inputs import EXTRAS, build_validators
 from bot.metrics import Metrics, update_kind
 from bot.outgoing import Outgoing
 from bot.services import journal as journal_service
-from bot.services import practice, profile
+from bot.services import practice, profile, reminders, weekly
 from bot.services.dispatcher import Dispatcher
 from bot.services.flow_runner import FLOW_BUTTON, ActionFn, FlowRunner, Starter
 from bot.services.prompting import PROMPT_BUTTON
+from bot.services.retention import Retention
 from bot.services.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ ACTIONS: dict[str, ActionFn] = {
     DONE_ACTION: grounding.grounding_done,
     "save_note": journal_service.save_note,
     "save_mood": journal_service.save_mood,
+    "save_mood_reminder": reminders.save_mood_reminder,
+    "save_digest": reminders.save_digest,
 }
 # Flows that get starting variables from the shell whenever they start.
 STARTERS: dict[str, Starter] = {
@@ -134,6 +137,7 @@ OPEN_BUTTONS = (safety.SAFETY, grounding.GROUND)
 DISPATCH_JOB = "dispatch_prompts"
 DISPATCHER_KEY = "dispatcher"
 TASKS_KEY = "tasks"
+RETENTION_KEY = "retention"
 
 
 class SecureBaseApplication(Application):  # type: ignore[type-arg]
@@ -304,19 +308,42 @@ def make_task_runner(app: Application) -> TaskRunner:  # type: ignore[type-arg]
         await send_messages(app.bot, chat_id, messages)
 
     services: Services = app.bot_data[SERVICES_KEY]
-    runner = TaskRunner(services, app.bot_data[RUNNER_KEY], send)
+    flows: FlowRunner = app.bot_data[RUNNER_KEY]
+    runner = TaskRunner(services, flows, send)
 
     async def safety_followup(_task: ScheduledTask) -> tuple[Outgoing, ...]:
         return await safety.followup(services)
 
+    async def mood_checkin(task: ScheduledTask) -> tuple[Outgoing, ...]:
+        await _book_next(services, task)
+        return await flows.start(task.user_id, journal.MOOD_FLOW)
+
+    async def weekly_digest(task: ScheduledTask) -> tuple[Outgoing, ...]:
+        await _book_next(services, task)
+        picture = await weekly.weekly_picture(services, task.user_id)
+        return (Outgoing(picture.caption_html, photo=picture.png),)
+
     runner.add_kind(safety.FOLLOWUP_KIND, safety_followup)
+    runner.add_kind(reminders.MOOD, mood_checkin, starts_flow=True)
+    runner.add_kind(reminders.DIGEST, weekly_digest)
     return runner
 
 
+async def _book_next(services: Services, task: ScheduledTask) -> None:
+    """A recurring reminder books its next occurrence before it runs."""
+    days, at = reminders.schedule_of(task.ref)
+    async with services.db.session() as session:
+        await reminders.book(
+            session, user_id=task.user_id, kind=task.kind, at=at, days=days, now=services.clock()
+        )
+
+
 async def dispatch_job(context: BotContext) -> None:
-    """Send every prompt and scheduled task that is due (the one repeating job)."""
+    """Send every prompt and scheduled task that is due (the one repeating job), and age out
+    old rows once a day when RETENTION_DAYS is set."""
     dispatcher: Dispatcher = context.bot_data[DISPATCHER_KEY]
     tasks: TaskRunner = context.bot_data[TASKS_KEY]
+    retention: Retention = context.bot_data[RETENTION_KEY]
     report = await dispatcher.tick()
     metrics = context.services.metrics
     metrics.prompts_sent += report.sent
@@ -335,6 +362,8 @@ async def dispatch_job(context: BotContext) -> None:
             report.lag_seconds,
         )
     await tasks.tick()
+    # Last, so a slow or failing purge never holds up what users are waiting for.
+    await retention.run_if_due()
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -343,6 +372,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     dispatcher = make_dispatcher(app)
     app.bot_data[DISPATCHER_KEY] = dispatcher
     app.bot_data[TASKS_KEY] = make_task_runner(app)
+    app.bot_data[RETENTION_KEY] = Retention.from_services(services)
     await dispatcher.recover()
     if app.job_queue is not None:
         interval = services.settings.dispatch_interval_seconds

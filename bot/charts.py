@@ -21,6 +21,8 @@ def _empty(axes: object, texts: Texts) -> None:
         0.5, 0.5, texts.get(T.chart_no_data), ha="center", va="center", color=_GREY,
         transform=axes.transAxes,  # type: ignore[attr-defined]
     )  # fmt: skip
+    # Without bars matplotlib would label the x axis 0.0 to 1.0, which means nothing here.
+    axes.set_xticks([])  # type: ignore[attr-defined]
 
 
 def render_png(insights: Insights, texts: Texts) -> bytes:
@@ -38,6 +40,8 @@ def render_png(insights: Insights, texts: Texts) -> bytes:
     else:
         _empty(mood, texts)
     mood.set_ylim(0.5, 5.5)
+    # Always the whole four weeks, so a lone check-in sits at its day, not in the middle.
+    mood.set_xlim(-0.5, len(insights.days) - 0.5)
     mood.set_xticks(range(0, len(insights.days), 7))
     mood.set_xticklabels([d.strftime("%d %b") for d in insights.days[::7]])
 

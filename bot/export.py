@@ -26,7 +26,8 @@ def to_json(rows: Mapping[str, list[dict[str, Any]]], *, exported_at: datetime) 
 
 
 def _when(row: Mapping[str, Any]) -> str:
-    value = row.get("created_at")
+    # Flow runs have no created_at; when they started is their date.
+    value = row.get("created_at", row.get("started_at"))
     return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else ""
 
 

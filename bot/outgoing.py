@@ -22,6 +22,8 @@ class Outgoing:
     rows: tuple[tuple[ButtonSpec, ...], ...] = field(default_factory=tuple)
     # Edit this message instead of sending a new one (live exercises, paging).
     edit_message_id: int | None = None
+    # A PNG to send as a photo, with `html` as its caption.
+    photo: bytes | None = None
 
 
 # Buttons share a row while their labels stay short, so menus stay readable on a phone.

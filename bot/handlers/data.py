@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from datetime import datetime
+from typing import Any
 
 from telegram import InputFile, Update
 
 from bot import callbacks
-from bot.content.texts import T
+from bot.content.texts import T, Texts
 from bot.context import BotContext
 from bot.db.repo import data as data_repo
 from bot.export import to_json, to_markdown
@@ -30,10 +33,9 @@ async def cmd_export(update: Update, context: BotContext) -> None:
         return
     now = services.clock()
     stamp = now.strftime("%Y-%m-%d")
-    files = (
-        (f"secure-base-{stamp}.json", to_json(rows, exported_at=now)),
-        (f"secure-base-{stamp}.md", to_markdown(rows, services.catalog.texts, exported_at=now)),
-    )
+    # Years of entries take a noticeable moment to format: do it off the event loop.
+    json_file, markdown_file = await asyncio.to_thread(_files, rows, services.catalog.texts, now)
+    files = ((f"secure-base-{stamp}.json", json_file), (f"secure-base-{stamp}.md", markdown_file))
     assert update.effective_chat is not None
     for position, (name, content) in enumerate(files):
         caption = services.catalog.texts.get(T.export_caption) if position == 0 else None
@@ -42,6 +44,12 @@ async def cmd_export(update: Update, context: BotContext) -> None:
             InputFile(io.BytesIO(content), filename=name),
             caption=caption,
         )
+
+
+def _files(
+    rows: dict[str, list[dict[str, Any]]], texts: Texts, now: datetime
+) -> tuple[bytes, bytes]:
+    return to_json(rows, exported_at=now), to_markdown(rows, texts, exported_at=now)
 
 
 async def cmd_delete(update: Update, context: BotContext) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from telegram import InputFile, Update
+from telegram import Update
 
 from bot import callbacks
 from bot.content.texts import T
@@ -23,11 +21,18 @@ LESSON_BUTTON = "l"
 async def cmd_journal(update: Update, context: BotContext) -> None:
     """Show recent entries, or save the note written after the command."""
     user_id = user_id_of(update)
-    text = " ".join(context.args or []).strip()
+    text = _after_command(update)
     if text:
         await reply(update, context, await journal.write_note(context.services, user_id, text))
         return
     await reply(update, context, await journal.journal_page(context.services, user_id, 0))
+
+
+def _after_command(update: Update) -> str:
+    # context.args splits on whitespace and would flatten the note's line breaks.
+    message = update.effective_message
+    parts = (message.text or "").split(maxsplit=1) if message is not None else []
+    return parts[1].strip() if len(parts) > 1 else ""
 
 
 async def on_journal_button(update: Update, context: BotContext, data: callbacks.Callback) -> None:
@@ -77,12 +82,4 @@ async def on_lesson_button(update: Update, context: BotContext, data: callbacks.
 async def cmd_insights(update: Update, context: BotContext) -> None:
     """Send the weekly picture: a chart and a few plain sentences."""
     picture = await weekly.weekly_picture(context.services, user_id_of(update))
-    if picture.png is None:
-        await reply(update, context, Outgoing(picture.caption_html))
-        return
-    assert update.effective_chat is not None
-    await context.bot.send_photo(
-        update.effective_chat.id,
-        InputFile(io.BytesIO(picture.png), filename="insights.png"),
-        caption=picture.caption_html,
-    )
+    await reply(update, context, Outgoing(picture.caption_html, photo=picture.png))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -43,6 +44,17 @@ async def send_messages(bot: Bot, chat_id: int, messages: Sequence[Outgoing]) ->
                 raise
             if isinstance(result, Message):
                 sent.append(result)
+            continue
+        if message.photo is not None:
+            sent.append(
+                await bot.send_photo(
+                    chat_id,
+                    InputFile(io.BytesIO(message.photo), filename="picture.png"),
+                    caption=message.html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup(message),
+                )
+            )
             continue
         sent.append(
             await bot.send_message(

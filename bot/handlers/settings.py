@@ -19,6 +19,8 @@ CHANGES: dict[str, tuple[T, str]] = {
     "time": (T.btn_settings_time, "settings_time"),
     "days": (T.btn_settings_days, "settings_days"),
     "country": (T.btn_settings_country, "settings_country"),
+    "mood": (T.btn_settings_mood, "settings_mood"),
+    "digest": (T.btn_settings_digest, "settings_digest"),
 }
 
 

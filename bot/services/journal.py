@@ -18,7 +18,11 @@ JOURNAL_BUTTON = "j"
 OLDER, WRITE = "o", "w"
 PAGE_SIZE = 5
 PREVIEW_CHARS = 400
-KIND_KEYS = {"prompt": T.journal_kind_prompt, "note": T.journal_kind_note}
+KIND_KEYS = {
+    "prompt": T.journal_kind_prompt,
+    "note": T.journal_kind_note,
+    "lesson": T.journal_kind_lesson,
+}
 
 
 async def save_note(ctx: ActionContext) -> tuple[Outgoing, ...]:

@@ -12,6 +12,7 @@ from bot.db.repo import journal as journal_repo
 from bot.db.repo import practice as practice_repo
 from bot.flows.engine import CoachFn, CoachVerdict
 from bot.flows.schema import AskStep, ChooseStep, CoachStep
+from bot.lessons import FLOW_PREFIX as LESSON_PREFIX
 from bot.outgoing import Outgoing
 from bot.practice_stats import progress
 from bot.services.flow_runner import ActionContext
@@ -66,7 +67,7 @@ async def save_reflection(ctx: ActionContext) -> tuple[Outgoing, ...]:
         await journal_repo.add_entry(
             ctx.session,
             user_id=ctx.user_id,
-            kind="flow",
+            kind="lesson" if ctx.flow_id.startswith(LESSON_PREFIX) else "flow",
             ref=ctx.flow_id,
             text="\n\n".join(answers),
             now=ctx.services.clock(),

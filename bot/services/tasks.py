@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram.error import Forbidden, TelegramError
@@ -32,14 +32,18 @@ class TaskRunner:
         self.services = services
         self.runner = runner
         self.send = send
-        self.kinds: Mapping[str, TaskFn] = {
+        self.kinds: dict[str, TaskFn] = {
             "flow": self._flow,
             "prompt_reminder": self._prompt_reminder,
         }
+        # Kinds that start a flow wait while the user is in the middle of another one.
+        self.flow_kinds: set[str] = {"flow"}
 
-    def add_kind(self, kind: str, handler: TaskFn) -> None:
-        """Register another kind of task (feature modules do this when they are wired in)."""
-        self.kinds = {**self.kinds, kind: handler}
+    def add_kind(self, kind: str, handler: TaskFn, *, starts_flow: bool = False) -> None:
+        """Register another kind of task (the app wires these in make_task_runner)."""
+        self.kinds[kind] = handler
+        if starts_flow:
+            self.flow_kinds.add(kind)
 
     async def tick(self, *, limit: int = 200) -> int:
         """Run every due task; return how many ran."""
@@ -53,7 +57,7 @@ class TaskRunner:
         postponed: list[int] = []
         for task in tasks:
             assert task.id is not None
-            if task.kind == "flow" and await self.runner.has_active(task.user_id):
+            if task.kind in self.flow_kinds and await self.runner.has_active(task.user_id):
                 # Never cut into an exercise the user is doing right now: try again later.
                 postponed.append(task.id)
                 continue

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from bot.charts import render_png
-from bot.content.texts import T
+from bot.content.texts import T, Texts
 from bot.context import Services
 from bot.db.repo import insights as insights_repo
 from bot.db.repo import users as user_repo
@@ -15,6 +17,14 @@ from bot.scheduling.plan import zone_of
 
 # A change in mean mood smaller than this reads as "steady".
 MOOD_STEP = 0.3
+# Drawing takes a few hundred milliseconds, so it runs in a worker thread and the event loop
+# keeps serving everyone else; matplotlib is not thread-safe, so one drawing at a time.
+_DRAWING = threading.Lock()
+
+
+def _draw(insights: Insights, texts: Texts) -> bytes:
+    with _DRAWING:
+        return render_png(insights, texts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +57,8 @@ async def weekly_picture(services: Services, user_id: int) -> Picture:
     texts = services.catalog.texts
     if insights.empty:
         return Picture(None, texts.get(T.insights_empty))
-    return Picture(render_png(insights, texts), caption(insights, services))
+    png = await asyncio.to_thread(_draw, insights, texts)
+    return Picture(png, caption(insights, services))
 
 
 def caption(insights: Insights, services: Services) -> str:

@@ -189,7 +189,14 @@ async def test_settings_show_and_change_the_time(chat: ChatDriver, app: Any) -> 
     await onboard(chat)
     reply = await chat.say("/settings")
     assert "Europe/Berlin" in reply[0].plain_text and "09:00" in reply[0].plain_text
-    assert reply[0].labels == ["Time zone", "Time", "Days", "Country"]
+    assert reply[0].labels == [
+        "Time zone",
+        "Time",
+        "Days",
+        "Country",
+        "Mood check-in",
+        "Weekly picture",
+    ]
     await chat.tap("Time")
     reply = await chat.say("6:45pm")
     assert "18:45" in reply[0].plain_text
