@@ -3,8 +3,9 @@
 Only what the user wrote or did, and bookkeeping that is finished, goes: journal entries, mood
 check-ins, practice drafts, grounding sessions, flow runs that ended, scheduled tasks that are
 finished (done, failed or cancelled), and deliveries. Active and paused flow runs, pending or
-claimed tasks and claimed deliveries stay, because something is still going to happen with them. Users (their
-settings and consent) and safety events (level and kind only) are never aged out here.
+claimed tasks and claimed deliveries stay, because something is still going to happen with
+them. Users (their settings and consent) and safety events (level and kind only) are never aged
+out here.
 """
 
 from __future__ import annotations
