@@ -8,11 +8,10 @@ sees every private text message first, even in the middle of a flow.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -63,6 +62,7 @@ from bot.handlers.buttons import ButtonHandler
 from bot.handlers.common import RUNNER_KEY, Handler, needs_consent
 from bot.handlers.send import send_messages
 from bot.inputs import EXTRAS, build_validators
+from bot.lifecycle import running as running  # re-exported: webhook mode and tests start with it
 from bot.metrics import Metrics, update_kind
 from bot.outgoing import Outgoing
 from bot.services import journal as journal_service
@@ -400,26 +400,3 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.dispose()
-
-
-@contextlib.asynccontextmanager
-async def running(app: Application) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Initialise, run post_init, start (job queue and update processing, no updater), and
-    undo all of it in reverse order. Used by webhook mode, the playground and tests."""
-    await app.initialize()
-    try:
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
-        try:
-            yield app
-        finally:
-            if app.running:
-                # Finishes pending updates and the running dispatch before returning.
-                await app.stop()
-            if app.post_stop is not None:
-                await app.post_stop(app)
-    finally:
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
