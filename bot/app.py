@@ -241,7 +241,9 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=29, overall_time_period=1, max_retries=3)
+        )
     if not updater:
         # Webhook mode: updates arrive through our own server, not PTB's Updater.
         builder = builder.updater(None)
@@ -362,6 +364,8 @@ async def dispatch_job(context: BotContext) -> None:
             report.lag_seconds,
         )
     await tasks.tick()
+    # Onboarding never expires: someone who comes back days later simply carries on.
+    await context.bot_data[RUNNER_KEY].expire_stale(keep=(start.ONBOARDING,))
     # Last, so a slow or failing purge never holds up what users are waiting for.
     await retention.run_if_due()
 

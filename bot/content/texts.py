@@ -39,7 +39,6 @@ class T(StrEnum):
     cancelled = "cancelled"
     nothing_to_cancel = "nothing_to_cancel"
     flow_resumed = "flow_resumed"
-    flow_expired = "flow_expired"
     flow_changed = "flow_changed"
     command_in_flow = "command_in_flow"
     error_generic = "error_generic"

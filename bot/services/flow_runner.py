@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -146,6 +146,18 @@ class FlowRunner:
                 session, user_id=user_id, status="cancelled", now=self.services.clock()
             )
         return closed > 0
+
+    async def expire_stale(self, *, keep: Collection[str] = ()) -> int:
+        """Close runs idle longer than FLOW_TIMEOUT_HOURS, so an exercise left yesterday does
+        not swallow today's messages; what was written stays saved."""
+        settings = self.services.settings
+        async with self.services.db.session() as session:
+            return await flow_repo.expire_stale_runs(
+                session,
+                older_than=timedelta(hours=settings.flow_timeout_hours),
+                now=self.services.clock(),
+                keep=keep,
+            )
 
     async def _restart_changed(
         self, session: AsyncSession, run: FlowRun, user_id: int

@@ -171,3 +171,17 @@ async def test_asking_in_words_offers_grounding_anywhere(
     reply = await chat.say("I'm panicking, my heart is racing")
     assert reply[0].plain_text == text(catalog, T.ground_offer)
     assert reply[1].labels[0].startswith("The double sigh")
+
+
+async def test_an_exercise_left_for_a_day_expires_and_keeps_what_was_written(
+    chat: ChatDriver, app: Any, clock: FakeClock, catalog: Catalog
+) -> None:
+    await onboard(chat)
+    await chat.say("/practice")
+    await chat.tap("Say it without blame")
+    await chat.say(BLAMING)
+    clock.advance(hours=25)
+    await chat.run_jobs("dispatch_prompts")  # expires the drill, and today's prompt arrives
+    reply = await chat.say("hello again")  # an answer to the prompt, not a draft for the drill
+    assert reply[0].plain_text in catalog.library.meta.acknowledgements
+    assert len(await rows(app, PracticeAttempt)) == 1

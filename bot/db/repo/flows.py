@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlmodel import col, select, update
@@ -85,11 +86,22 @@ async def close_runs(session: AsyncSession, *, user_id: int, status: str, now: d
     return int(result.rowcount or 0)
 
 
-async def expire_stale_runs(session: AsyncSession, *, older_than: timedelta, now: datetime) -> int:
-    """Autosave and close runs nobody touched for a while; their answers stay stored."""
+async def expire_stale_runs(
+    session: AsyncSession,
+    *,
+    older_than: timedelta,
+    now: datetime,
+    keep: Collection[str] = (),
+) -> int:
+    """Close runs nobody touched for a while (their answers stay stored), except flows in
+    `keep`."""
     result = await session.exec(
         update(FlowRun)
-        .where(col(FlowRun.status) == "active", col(FlowRun.updated_at) < now - older_than)
+        .where(
+            col(FlowRun.status) == "active",
+            col(FlowRun.updated_at) < now - older_than,
+            col(FlowRun.flow_id).not_in(list(keep)),
+        )
         .values(status="expired", updated_at=now)
     )
     return int(result.rowcount or 0)
