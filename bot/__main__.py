@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Sequence
 
@@ -122,20 +123,40 @@ def _analyze(settings: Settings, text: str) -> int:
 
 
 def _webhook(settings: Settings) -> int:
-    from bot.content.errors import ContentError
     from bot.logs import setup_logging
+
+    token = settings.telegram_bot_token.get_secret_value()
+    secret = settings.webhook_secret.get_secret_value()
+    setup_logging(settings.log_level, secrets=[token, secret], as_json=settings.log_json)
+    # Checked before the slow imports, so a misconfigured deployment fails at once.
+    problem = _webhook_problem(token, settings.webhook_url, secret)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+
+    from bot.content.errors import ContentError
     from bot.webhook import serve
 
-    secrets = [
-        settings.telegram_bot_token.get_secret_value(),
-        settings.webhook_secret.get_secret_value(),
-    ]
-    setup_logging(settings.log_level, secrets=secrets, as_json=settings.log_json)
     try:
         return asyncio.run(serve(settings))
     except ContentError as exc:
         print(f"refusing to start, the content has problems:\n{exc}", file=sys.stderr)
         return 1
+
+
+def _webhook_problem(token: str, url: str, secret: str) -> str:
+    """What keeps webhook mode from starting, or '' when it can start."""
+    if not token:
+        return "TELEGRAM_BOT_TOKEN is not set: get one from @BotFather (see README)"
+    if not url or not secret:
+        return (
+            "webhook mode needs WEBHOOK_URL (the public https address Telegram posts to) "
+            "and WEBHOOK_SECRET (1-256 characters: A-Z, a-z, 0-9, _ and -)"
+        )
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        # Telegram's setWebhook refuses any other secret_token.
+        return "WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1-256 characters)"
+    return ""
 
 
 def _run(settings: Settings) -> int:

@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime
 
 REDACTED = "<token>"
+_TRACEBACKS = logging.Formatter()
 
 
 class RedactFilter(logging.Filter):
@@ -17,15 +18,29 @@ class RedactFilter(logging.Filter):
         self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact the message in place; never drop a record."""
+        """Redact the message, traceback and stack in place; never drop a record."""
         if not self.secrets:
             return True
         message = record.getMessage()
-        if any(secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, REDACTED)
-            record.msg, record.args = message, None
+        if self._leaks(message):
+            record.msg, record.args = self._redact(message), None
+        # An exception's text can quote a URL, and PTB's URLs contain the token. Formatters
+        # reuse exc_text once it is set, so format it here, redacted.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text and self._leaks(record.exc_text):
+            record.exc_text = self._redact(record.exc_text)
+        if record.stack_info and self._leaks(record.stack_info):
+            record.stack_info = self._redact(record.stack_info)
         return True
+
+    def _leaks(self, text: str) -> bool:
+        return any(secret in text for secret in self.secrets)
+
+    def _redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
 
 
 class JsonFormatter(logging.Formatter):
@@ -40,7 +55,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         if record.exc_info:
-            payload["exception"] = self.formatException(record.exc_info)
+            payload["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(payload)
 
 
