@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import io
 
-# A bare Figure renders through the Agg canvas: no pyplot, no GUI backend, no global state.
-from matplotlib.figure import Figure
-
 from bot.content.texts import T, Texts
 from bot.insights import Insights
 
@@ -27,6 +24,10 @@ def _empty(axes: object, texts: Texts) -> None:
 
 def render_png(insights: Insights, texts: Texts) -> bytes:
     """Draw four small panels and return the PNG bytes."""
+    # Imported here: matplotlib takes most of a second to import, and only /insights needs it.
+    # A bare Figure renders through the Agg canvas: no pyplot, no GUI backend, no global state.
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, 6), dpi=110)
     (mood, entries), (grounding, practice) = figure.subplots(2, 2)
     for axes in (mood, entries, grounding, practice):

@@ -342,10 +342,10 @@ def parse_duration(text: str, words: TimeWords | None = None) -> timedelta | Non
                 return None  # "2 3 days"
             count = value
         else:
-            step = UNIT_LENGTHS[value] * (1 if count is None else count)
-            if step > MAX_PAUSE:
-                return None  # far too long, and too big for timedelta arithmetic
-            total += step
+            times = 1 if count is None else count
+            if UNIT_LENGTHS[value] * min(times, 10_000) > MAX_PAUSE:
+                return None  # far too long (and huge counts overflow timedelta)
+            total += UNIT_LENGTHS[value] * times
             count = None
     if count is not None:
         return None  # a number with no unit after it: "3 days 2"

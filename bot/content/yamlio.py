@@ -20,7 +20,11 @@ class LineDict(dict[str, Any]):
         self.line = line
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster), else pure Python.
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_Base):  # type: ignore[valid-type,misc]
     """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one)."""
 
 

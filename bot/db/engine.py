@@ -17,6 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import bot.db.models  # noqa: F401 - registers the tables on SQLModel.metadata
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Any fixed 64-bit number, the same in every process of this app.
+_MIGRATE_LOCK = 0x5EC0_BA5E
 
 
 class Database:
@@ -69,6 +71,12 @@ class Database:
 
         config = alembic_config(self.url.render_as_string(hide_password=False))
         async with self.engine.begin() as conn:
+            if self.is_postgres:
+                # Several processes may start at once on an empty database: one migrates, the
+                # others wait here and then find nothing left to do. Released at commit.
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATE_LOCK}
+                )
             await conn.run_sync(_run_upgrade, config, command)
 
     async def dispose(self) -> None:

@@ -341,3 +341,8 @@ def test_bad_words_are_reported(tmp_path: Path, change: tuple[str, str], fragmen
         TimeWords.load(write_words(tmp_path, MINIMAL.replace(old, new)))
     assert fragment in str(caught.value)
     assert all(p.line for p in caught.value.problems), "every problem points at a line"
+
+
+def test_huge_pause_lengths_are_refused_not_overflowed() -> None:
+    assert parse_duration("1000000000") is None
+    assert parse_duration("99999999999999999999 weeks") is None
