@@ -69,13 +69,23 @@ def sqlite_url(directory: Path) -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        telegram_bot_token=TOKEN,
-        database_url=sqlite_url(tmp_path),
-        dispatch_interval_seconds=3600,
-    )
+async def settings(tmp_path: Path) -> AsyncIterator[Settings]:
+    """App settings on a fresh SQLite file, or a fresh PostgreSQL database when the suite runs
+    with TEST_DATABASE=postgres (CI does both)."""
+
+    def make(url: str) -> Settings:
+        return Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            telegram_bot_token=TOKEN,
+            database_url=url,
+            dispatch_interval_seconds=3600,
+        )
+
+    if os.environ.get("TEST_DATABASE") == "postgres":
+        async with fresh_postgres_database() as url:
+            yield make(url)
+    else:
+        yield make(sqlite_url(tmp_path))
 
 
 @pytest.fixture
