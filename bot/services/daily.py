@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +16,7 @@ from bot.db.repo import journal as journal_repo
 from bot.db.repo import users as user_repo
 from bot.outgoing import Outgoing
 from bot.prompts import prompt_at, user_themes
-from bot.scheduling.plan import local_date, reschedule, zone_of
+from bot.scheduling.plan import local_date, zone_of
 from bot.services.dispatcher import PROMPT_SLOT
 from bot.services.profile import schedule_next_prompt
 from bot.services.prompting import render_prompt
@@ -78,22 +78,8 @@ async def prompt_now(services: Services, user_id: int) -> PromptReply:
             delivery.id = None
         user.prompt_cursor += 1
         user.awaiting_prompt_id = prompt_id
-        # Today's question was given now, so the scheduled one moves to the next day.
-        if (
-            user.prompts_enabled
-            and user.prompt_time
-            and user.next_prompt_at
-            and local_date(user.next_prompt_at, user.timezone) <= today
-        ):
-            user.next_prompt_at = reschedule(
-                zone=user.timezone,
-                at=time.fromisoformat(user.prompt_time),
-                days=user.prompt_days,
-                now=now,
-                last_delivered_local_date=today,
-            )
-        session.add(user)
-        await session.flush()
+        # Today's question was given now (today is delivered), so the schedule moves on.
+        await schedule_next_prompt(session, user=user, now=now)
         return PromptReply(message, delivery.id)
 
 
