@@ -19,7 +19,6 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -65,6 +64,7 @@ from bot.inputs import EXTRAS, build_validators
 from bot.lifecycle import running as running  # re-exported: webhook mode and tests start with it
 from bot.metrics import Metrics, update_kind
 from bot.outgoing import Outgoing
+from bot.ratelimit import FloodLimiter
 from bot.services import journal as journal_service
 from bot.services import practice, profile, reminders, weekly
 from bot.services.dispatcher import Dispatcher
@@ -241,9 +241,8 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if rate_limit:
-        builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=29, overall_time_period=1, max_retries=3)
-        )
+        # Paced just under 30/s, and a 429 holds every request (see bot/ratelimit.py).
+        builder = builder.rate_limiter(FloodLimiter(max_retries=3))
     if not updater:
         # Webhook mode: updates arrive through our own server, not PTB's Updater.
         builder = builder.updater(None)

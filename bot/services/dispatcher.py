@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -22,7 +22,7 @@ from bot.db.repo import deliveries as repo
 from bot.outgoing import Outgoing
 from bot.prompts import cadence, is_sparse_day, prompt_at, user_themes
 from bot.scheduling.plan import catch_up, local_date, reschedule
-from bot.services.prompting import render_prompt, teaser
+from bot.services.prompting import PromptRenderer, teaser
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class Dispatcher:
         self.services = services
         self.send = send
         self.concurrency = concurrency
+        self._renderer = PromptRenderer(services.catalog)
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def recover(self) -> int:
@@ -129,11 +130,30 @@ class Dispatcher:
         catalog = self.services.catalog
         library = catalog.library
         grace = self.services.settings.prompt_grace
+        rng = self.services.rng
+        render = self._renderer.render
         planned: list[repo.PlannedDelivery] = []
         messages: dict[int, tuple[Outgoing, dict[str, Any], str, datetime]] = {}
+        # Users due together mostly share a zone, time and due minute, and the calendar
+        # maths depends on nothing else: work it out once per combination in this batch.
+        slots: dict[tuple[str, str, int, datetime], tuple[date, datetime, bool]] = {}
+        themes_of: dict[str, tuple[str, ...]] = {}
         for row in rows:
             zone, due = row.timezone, row.next_prompt_at
-            day = local_date(due, zone)
+            key = (zone, row.prompt_time, row.prompt_days, due)
+            slot = slots.get(key)
+            if slot is None:
+                day = local_date(due, zone)
+                following = reschedule(
+                    zone=zone,
+                    at=time.fromisoformat(row.prompt_time),
+                    days=row.prompt_days,
+                    now=max(now, due),
+                    last_delivered_local_date=day,
+                )
+                in_time = catch_up(due_at=due, now=now, grace=grace) == "send"
+                slot = slots[key] = (day, following, in_time)
+            day, following, send = slot
             mode = cadence(
                 now=now,
                 last_answer_at=row.last_answer_at,
@@ -141,16 +161,8 @@ class Dispatcher:
                 checkin_sent_at=row.checkin_sent_at,
                 reentry_sent_at=row.reentry_sent_at,
             )
-            send = catch_up(due_at=due, now=now, grace=grace) == "send"
             if mode == "sparse" and not is_sparse_day(day.toordinal()):
                 send = False
-            following = reschedule(
-                zone=zone,
-                at=time.fromisoformat(row.prompt_time),
-                days=row.prompt_days,
-                now=max(now, due),
-                last_delivered_local_date=day,
-            )
             planned.append(
                 repo.PlannedDelivery(
                     user_id=row.id,
@@ -163,13 +175,15 @@ class Dispatcher:
             )
             if not send:
                 continue
-            themes = user_themes(library, row.themes.split(",") if row.themes else ())
+            themes = themes_of.get(row.themes)
+            if themes is None:
+                chosen = row.themes.split(",") if row.themes else ()
+                themes = themes_of[row.themes] = user_themes(library, chosen)
             prompt = prompt_at(library, user_id=row.id, cursor=row.prompt_cursor, themes=themes)
             changes: dict[str, Any] = {
                 "prompt_cursor": row.prompt_cursor + 1,
                 "awaiting_prompt_id": prompt.id,
             }
-            rng = self.services.rng
             if mode == "checkin":
                 lead = rng.choice(library.meta.checkin)
                 changes["checkin_sent_at"] = now
@@ -178,19 +192,22 @@ class Dispatcher:
                 changes["reentry_sent_at"] = now
             else:
                 lead = teaser(catalog, rng)
-            messages[row.id] = (render_prompt(catalog, prompt, lead=lead), changes, prompt.id, due)
+            messages[row.id] = (render(prompt, lead=lead), changes, prompt.id, due)
         return planned, messages
 
     async def _send_all(self, jobs: list[_Job], report: TickReport) -> set[int]:
         """Send a claimed batch; return the users whose send was given back for later."""
-        semaphore = asyncio.Semaphore(self.concurrency)
+        results: list[tuple[_Job, str, int | None]] = []
+        queue = iter(jobs)
 
-        async def run(job: _Job) -> tuple[_Job, str, int | None]:
-            async with semaphore:
+        # A few workers draining one iterator, rather than a task per message behind a
+        # semaphore: the same concurrency with a fraction of the scheduling overhead.
+        async def worker() -> None:
+            for job in queue:
                 outcome, message_id = await self._send_one(job, report)
-                return job, outcome, message_id
+                results.append((job, outcome, message_id))
 
-        results = await asyncio.gather(*(run(job) for job in jobs))
+        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(jobs)))))
         deliveries: list[dict[str, Any]] = []
         users: list[dict[str, Any]] = []
         released: list[_Job] = []

@@ -5,16 +5,18 @@ The claim is the heart of exactly-once delivery. In one transaction it selects d
 Delivery per (user, slot, local date) with ON CONFLICT DO NOTHING (so a date that was already
 claimed, by anyone, ever, is never claimed again) and advances each user's next_prompt_at.
 Sending happens after the commit; a crash in between leaves a `claimed` row, reported as lost.
+The batch statements are Core statements on the tables (not ORM bulk operations): a tick
+writes hundreds of rows at a time, and the ORM's per-row bookkeeping cost more than the SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, delete, update
+from sqlalchemy import Row, Table, bindparam, delete, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
@@ -22,6 +24,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Delivery, User
 
+USERS: Table = User.__table__  # type: ignore[attr-defined]
+DELIVERIES: Table = Delivery.__table__  # type: ignore[attr-defined]
+# Users sharing a next_prompt_at are advanced with one `id IN (...)` update from this many on;
+# ids per statement stay well under SQLite's limit on bound parameters.
+SHARED_GROUP = 16
+ID_CHUNK = 1000
 # The columns the dispatcher needs; selecting them (not whole ORM objects) keeps a claim cheap.
 DUE_COLUMNS = (
     col(User.id),
@@ -87,9 +95,9 @@ async def claim(
         return {}
     dialect_insert = postgresql.insert if postgres else sqlite.insert
     statement = (
-        dialect_insert(Delivery)
+        dialect_insert(DELIVERIES)
         .on_conflict_do_nothing(index_elements=["user_id", "slot", "local_date"])
-        .returning(col(Delivery.user_id), col(Delivery.id), col(Delivery.status))
+        .returning(DELIVERIES.c.user_id, DELIVERIES.c.id, DELIVERIES.c.status)
     )
     rows = [
         {
@@ -104,11 +112,28 @@ async def claim(
     ]
     result = await session.execute(statement, rows)
     inserted = {row[0]: row[1] for row in result.all() if row[2] == "claimed"}
-    await session.execute(
-        update(User),
-        [{"id": p.user_id, "next_prompt_at": p.next_prompt_at} for p in planned],
-    )
+    await _advance(session, planned)
     return inserted
+
+
+async def _advance(session: AsyncSession, planned: Sequence[PlannedDelivery]) -> None:
+    # Users due together mostly move on to the same next instant (same zone and time), so a
+    # shared value is written once for a list of ids instead of row by row; the rest (and
+    # any small group) goes in one executemany.
+    by_time: dict[datetime | None, list[int]] = {}
+    for p in planned:
+        by_time.setdefault(p.next_prompt_at, []).append(p.user_id)
+    single: list[dict[str, Any]] = []
+    for when, ids in by_time.items():
+        if len(ids) < SHARED_GROUP:
+            single += [{"id": user_id, "next_prompt_at": when} for user_id in ids]
+            continue
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start : start + ID_CHUNK]
+            await session.execute(
+                update(USERS).where(USERS.c.id.in_(chunk)).values(next_prompt_at=when)
+            )
+    await update_by_id(session, USERS, single)
 
 
 async def record_outcomes(
@@ -118,10 +143,34 @@ async def record_outcomes(
     users: Sequence[dict[str, Any]],
 ) -> None:
     """Write what happened to each send: delivery status, prompt and message ids, user fields."""
-    if deliveries:
-        await session.execute(update(Delivery), list(deliveries))
-    if users:
-        await session.execute(update(User), list(users))
+    await update_by_id(session, DELIVERIES, deliveries)
+    await update_by_id(session, USERS, users)
+
+
+async def update_by_id(
+    session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Update rows by their `id`, one executemany per set of changed columns.
+
+    Rows may change different columns (a sent prompt, a blocked user); grouping them by
+    their column set keeps this to a statement or two however the rows are interleaved.
+    """
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        columns = tuple(sorted(name for name in row if name != "id"))
+        # A parameter named like a column would join the SET clause: the key goes in as "_id".
+        params = {name: row[name] for name in columns}
+        params["_id"] = row["id"]
+        groups.setdefault(columns, []).append(params)
+    for columns, params_list in groups.items():
+        if not columns:
+            continue
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({name: bindparam(name) for name in columns})
+        )
+        await session.execute(statement, params_list)
 
 
 async def release(
