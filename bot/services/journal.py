@@ -70,6 +70,9 @@ async def journal_page(services: Services, user_id: int, offset: int) -> Outgoin
         total = await journal_repo.count_entries(session, user_id=user_id)
         user = await user_repo.get_user(session, user_id=user_id)
     write = ButtonSpec(texts.get(T.btn_write), callbacks.encode(JOURNAL_BUTTON, WRITE))
+    if not entries and offset > 0:
+        # An old Older button after entries were deleted: show the newest page instead.
+        return await journal_page(services, user_id, 0)
     if not entries:
         return Outgoing(texts.get(T.journal_empty), ((write,),))
     zone = zone_of(user.timezone) if user is not None and user.timezone else None
