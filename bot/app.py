@@ -262,7 +262,10 @@ def _register_handlers(app: Application) -> None:  # type: ignore[type-arg]
 
     # Group -1: the safety screen sees every private text first, flows and commands included,
     # and stops all later handlers when it takes over.
-    app.add_handler(MessageHandler(filters.TEXT & private, safety.screen_message), group=-1)
+    app.add_handler(
+        MessageHandler((filters.TEXT | filters.CAPTION) & private, safety.screen_message),
+        group=-1,
+    )
 
     # Group 0, in order; the first handler that matches an update handles it.
     # 1. Blocks, unblocks and being added to groups.

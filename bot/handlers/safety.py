@@ -94,13 +94,15 @@ async def _record(services: Services, user_id: int, screening: Screening) -> boo
 async def screen_message(update: Update, context: BotContext) -> None:
     """Screen every private text before any other handler sees it."""
     message = update.effective_message
-    if message is None or not message.text:
+    # Captions are free text too: "I want to die" under a photo must not go unanswered.
+    words = (message.text or message.caption) if message is not None else None
+    if not words:
         return
     services = context.services
-    screening = services.catalog.safety.screen(message.text)
+    screening = services.catalog.safety.screen(words)
     user_id = user_id_of(update)
     if screening.level == "none":
-        if services.catalog.safety.intent(message.text) == "grounding":
+        if services.catalog.safety.intent(words) == "grounding":
             await grounding.offer(update, context)
             raise ApplicationHandlerStop
         return

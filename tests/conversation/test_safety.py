@@ -8,10 +8,12 @@ from typing import Any
 from conftest import FakeClock
 from helpers import onboard, stored_user, text
 from sqlmodel import select
+from telegram import Update
 
 from bot.content.catalog import Catalog
 from bot.content.texts import T
 from bot.db.models import SafetyEvent, ScheduledTask
+from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver
 from bot.fakeapi.text import plain_text
 from bot.safety import SafetyText
@@ -140,3 +142,13 @@ async def test_the_safety_plan_is_saved_to_the_journal(chat: ChatDriver, catalog
     assert "saved" in last[-1].plain_text.lower()
     journal = await chat.say("/journal")
     assert "my sister" in journal[0].plain_text
+
+
+async def test_a_caption_under_a_photo_is_screened_too(
+    chat: ChatDriver, app: Any, fake: FakeTelegram, catalog: Catalog
+) -> None:
+    await onboard(chat)
+    update = fake.send_photo(chat.chat_id, caption="i want to die")
+    await app.process_update(Update.de_json(update, app.bot))
+    (first, *_rest) = fake.messages_to(chat.chat_id)[-3:]
+    assert first.plain_text == safety(catalog, SafetyText.crisis_self_harm)
