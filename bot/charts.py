@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from bot.content.texts import T, Texts
+from bot.dates import short_date
 from bot.insights import Insights
 
 _ACCENT = "#4C8C7A"
@@ -44,9 +45,9 @@ def render_png(insights: Insights, texts: Texts) -> bytes:
     # Always the whole four weeks, so a lone check-in sits at its day, not in the middle.
     mood.set_xlim(-0.5, len(insights.days) - 0.5)
     mood.set_xticks(range(0, len(insights.days), 7))
-    mood.set_xticklabels([d.strftime("%d %b") for d in insights.days[::7]])
+    mood.set_xticklabels([short_date(texts, d) for d in insights.days[::7]])
 
-    labels = [d.strftime("%d %b") for d in insights.week_starts]
+    labels = [short_date(texts, d) for d in insights.week_starts]
     entries.set_title(texts.get(T.chart_entries), fontsize=10)
     entries.bar(labels, insights.entries_per_week, color=_ACCENT)
     entries.yaxis.get_major_locator().set_params(integer=True)

@@ -151,6 +151,21 @@ class T(StrEnum):
     chart_after = "chart_after"
     chart_no_data = "chart_no_data"
     safe_now_unstored = "safe_now_unstored"
+    weekdays_long = "weekdays_long"
+    months_long = "months_long"
+    months_short = "months_short"
+    date_short = "date_short"
+    date_long = "date_long"
+    date_time = "date_time"
+
+
+# Keys that hold a list of names split on spaces, and how many names each must have.
+_NAME_LISTS = {
+    T.weekdays_short: 7,
+    T.weekdays_long: 7,
+    T.months_short: 12,
+    T.months_long: 12,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +207,16 @@ class Texts:
                             )
                         )
             entries[str(key)] = tuple(variants)
+        for key, count in _NAME_LISTS.items():
+            names = entries.get(key.value, ("",))[0].split()
+            if key.value in entries and len(names) != count:
+                problems.append(
+                    ContentProblem(
+                        path,
+                        f"needs exactly {count} names separated by spaces (found {len(names)})",
+                        where=key.value,
+                    )
+                )
         for key in T:
             if key.value not in entries:
                 problems.append(

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.content.texts import T
 from bot.context import Services
+from bot.dates import long_date, weekday_name
 from bot.db.models import Delivery, ScheduledTask, User
 from bot.db.repo import deliveries as delivery_repo
 from bot.db.repo import journal as journal_repo
@@ -185,7 +186,7 @@ async def pause(services: Services, user_id: int, duration: timedelta | None) ->
             user.paused_until = now + duration
             zone = zone_of(user.timezone) if user.timezone else None
             until = user.paused_until.astimezone(zone) if zone else user.paused_until
-            reply = texts.get(T.pause_until, until=until.strftime("%A %d %B"))
+            reply = texts.get(T.pause_until, until=long_date(texts, until.date()))
         await schedule_next_prompt(session, user=user, now=now)
     return Outgoing(reply)
 
@@ -207,6 +208,8 @@ async def resume(services: Services, user_id: int) -> Outgoing:
         await schedule_next_prompt(session, user=user, now=now)
         assert user.next_prompt_at is not None
         when = user.next_prompt_at.astimezone(zone_of(user.timezone))
-        when_text = texts.get(T.when_at, day=when.strftime("%A"), time=when.strftime("%H:%M"))
+        when_text = texts.get(
+            T.when_at, day=weekday_name(texts, when.date()), time=when.strftime("%H:%M")
+        )
     key = T.resume_done if was_paused else T.resume_not_paused
     return Outgoing(texts.raw(key, when=when_text))

@@ -7,6 +7,7 @@ import html
 from bot import callbacks
 from bot.content.texts import T
 from bot.context import Services
+from bot.dates import date_time
 from bot.db.repo import journal as journal_repo
 from bot.db.repo import mood as mood_repo
 from bot.db.repo import users as user_repo
@@ -87,7 +88,7 @@ async def journal_page(services: Services, user_id: int, offset: int) -> Outgoin
         blocks.append(
             texts.raw(
                 T.journal_entry,
-                when=when.strftime("%d %b %Y, %H:%M"),
+                when=date_time(texts, when),
                 kind=html.escape(kind, quote=False),
                 text=html.escape(text, quote=False),
             )

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content.catalog import Catalog
 from bot.content.texts import T
+from bot.dates import short_date
 from bot.db.models import User
 from bot.db.repo import deliveries as delivery_repo
 from bot.db.repo import users as user_repo
@@ -73,7 +74,7 @@ def settings_summary(catalog: Catalog, user: User, now: datetime) -> str:
     if user.paused_until and user.paused_until > now and user.timezone:
         from bot.scheduling.plan import zone_of
 
-        until = user.paused_until.astimezone(zone_of(user.timezone)).strftime("%d %b")
+        until = short_date(texts, user.paused_until.astimezone(zone_of(user.timezone)).date())
         status = texts.get(T.status_paused, until=until)
     else:
         status = texts.get(T.status_on if user.prompts_enabled else T.status_off)

@@ -93,7 +93,7 @@ async def test_pause_and_resume(
 ) -> None:
     await onboard(chat, time="12:30")
     reply = await chat.say("/pause for 3 days")
-    assert "paused until Thursday 05 March" in reply[0].plain_text
+    assert "paused until Thursday 5 March" in reply[0].plain_text
     for day in range(3):
         clock.now = datetime(2026, 3, 2 + day, 11, 31, tzinfo=UTC)
         assert await chat.run_jobs("dispatch_prompts") == []

@@ -1,0 +1,37 @@
+"""Dates in words from content (ui.yml), not from the machine's locale. Pure."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.content.texts import T, Texts
+
+
+def _names(texts: Texts, key: T) -> list[str]:
+    return texts.get(key).split()
+
+
+def short_date(texts: Texts, day: date) -> str:
+    """Write a day the short way, e.g. 5 Mar."""
+    month = _names(texts, T.months_short)[day.month - 1]
+    return texts.get(T.date_short, day=day.day, month=month)
+
+
+def long_date(texts: Texts, day: date) -> str:
+    """Write a day in full, e.g. Thursday 5 March."""
+    weekday = weekday_name(texts, day)
+    month = _names(texts, T.months_long)[day.month - 1]
+    return texts.get(T.date_long, weekday=weekday, day=day.day, month=month)
+
+
+def weekday_name(texts: Texts, day: date) -> str:
+    """Name the weekday of a day, e.g. Thursday."""
+    return _names(texts, T.weekdays_long)[day.weekday()]
+
+
+def date_time(texts: Texts, moment: datetime) -> str:
+    """ "2 Mar 2026, 10:30" (in the moment's own zone)"""
+    month = _names(texts, T.months_short)[moment.month - 1]
+    return texts.get(
+        T.date_time, day=moment.day, month=month, year=moment.year, time=moment.strftime("%H:%M")
+    )
