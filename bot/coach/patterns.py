@@ -237,8 +237,8 @@ class Pattern:
 def _run(
     elements: Sequence[Element], k: int, tokens: Tokens, i: int, sentence: int, marks: list[int]
 ) -> int:
-    # The hot loop of the coach: word lists are walked as tries inline, and the element kinds
-    # are tested with `type(...) is` (cheaper than isinstance) because this runs per word.
+    # The hot loop of the coach: the element kinds are tested with `type(...) is` (cheaper
+    # than isinstance) because this runs per word.
     words, sentences = tokens.words, tokens.sentence
     n = len(words)
     count = len(elements)
@@ -248,19 +248,7 @@ def _run(
         if kind is Alt:
             assert isinstance(element, Alt)
             for _ in range(MAX_REPEAT if element.repeat else 1):
-                best = -1
-                node = element.trie
-                j = i
-                while j < n and sentences[j] == sentence:
-                    step = node.next.get(words[j])
-                    if step is None:
-                        break
-                    j += 1
-                    if step.ends:
-                        best = j
-                    node = step
-                if element.prefixed:
-                    best = max(best, element.prefixed_end(tokens, i, sentence))
+                best = element.once(tokens, i, sentence)
                 if best < 0:
                     if not (element.optional or element.repeat):
                         return -1
