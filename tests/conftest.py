@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import os
 import random
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pgtools import temporary_database
 
 from bot.app import build_application, load_catalog
 from bot.config import REPO_ROOT, Settings
@@ -154,23 +154,8 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
     server = postgres_server_url()
     if server is None:
         pytest.skip("no PostgreSQL server (scripts/test starts one)")
-    import asyncpg
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin_dsn = server.replace("postgresql+asyncpg://", "postgresql://")
-    connection = await asyncpg.connect(admin_dsn)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    try:
-        yield server.rsplit("/", 1)[0] + "/" + name
-    finally:
-        connection = await asyncpg.connect(admin_dsn)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
+    async with temporary_database(server) as url:
+        yield url
 
 
 @pytest.fixture

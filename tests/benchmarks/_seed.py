@@ -16,18 +16,19 @@ import os
 import resource
 import sys
 import tempfile
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT, ROOT / "tests"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 # PTB 22 warns when RetryAfter.retry_after is read as a number; opt into timedeltas.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+from pgtools import temporary_database  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
@@ -88,23 +89,8 @@ async def database_url(kind: str, server: str | None) -> AsyncIterator[str]:
         return
     if server is None:
         raise RuntimeError("no PostgreSQL server: pass --pg URL")
-    import asyncpg
-
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = server.replace("postgresql+asyncpg://", "postgresql://")
-    connection = await asyncpg.connect(admin)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    try:
-        yield server.rsplit("/", 1)[0] + "/" + name
-    finally:
-        connection = await asyncpg.connect(admin)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
+    async with temporary_database(server, prefix="bench") as url:
+        yield url
 
 
 def settings_for(url: str, **overrides: Any) -> Settings:
