@@ -102,7 +102,6 @@ class Reply:
     step_id: str = ""
     buttons: tuple[Button, ...] = ()
     expects_text: bool = False
-    is_feedback: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +266,7 @@ class FlowEngine:
         variables[f"{step.save_as}_rounds"] = str(rounds)
         variables[f"{step.save_as}_verdict"] = "ready" if verdict.ready else "try_again"
         variables[f"{step.save_as}_codes"] = ",".join(verdict.codes)
-        feedback = Reply(html=verdict.feedback_html, step_id=step.id, is_feedback=True)
+        feedback = Reply(html=verdict.feedback_html, step_id=step.id)
         effects = [Effect("action", RECORD_ATTEMPT, dict(variables), ref=step.save_as)]
         if verdict.ready:
             target = step.on_ready

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import User
@@ -51,11 +50,3 @@ async def touch(session: AsyncSession, *, user_id: int, now: datetime) -> None:
     if user is not None:
         user.last_seen_at = now
         session.add(user)
-
-
-async def count_users(session: AsyncSession) -> int:
-    """Return how many users there are (for metrics and benchmarks)."""
-    from sqlalchemy import func
-
-    result = await session.exec(select(func.count()).select_from(User))
-    return int(result.one())
