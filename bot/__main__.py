@@ -9,7 +9,7 @@ import re
 import sys
 from collections.abc import Sequence
 
-from bot.config import Settings
+from bot.ops.config import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -123,7 +123,7 @@ def _analyze(settings: Settings, text: str) -> int:
 
 
 def _webhook(settings: Settings) -> int:
-    from bot.logs import setup_logging
+    from bot.ops.logs import setup_logging
 
     token = settings.telegram_bot_token.get_secret_value()
     secret = settings.webhook_secret.get_secret_value()
@@ -164,7 +164,7 @@ def _run(settings: Settings) -> int:
 
     from bot.app import build_application
     from bot.content.errors import ContentError
-    from bot.logs import setup_logging
+    from bot.ops.logs import setup_logging
 
     token = settings.telegram_bot_token.get_secret_value()
     setup_logging(settings.log_level, secrets=[token], as_json=settings.log_json)

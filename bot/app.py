@@ -3,6 +3,9 @@
 Read `_register_handlers` top to bottom to see where any update goes. Order matters: within a
 group the first matching handler wins, and the safety screen sits in an earlier group so it
 sees every private text message first, even in the middle of a flow.
+
+About 400 lines: the assembly of the whole bot, kept in one place on purpose so the routing
+and the jobs read top to bottom.
 """
 
 from __future__ import annotations
@@ -31,17 +34,20 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.config import Settings
-from bot.content.catalog import Catalog
 from bot.content.errors import ContentError, ContentProblem
 from bot.content.texts import T
-from bot.context import SERVICES_KEY, BotContext, Services, utc_now
 from bot.db.crypto import Vault, install_vault
 from bot.db.engine import Database
 from bot.db.models import ScheduledTask
+from bot.domain.catalog import Catalog
+from bot.domain.grounding import DONE_ACTION
+from bot.domain.inputs import EXTRAS, build_validators
+from bot.edge.context import SERVICES_KEY, BotContext, Services, utc_now
+from bot.edge.outgoing import Outgoing
+from bot.edge.ratelimit import FloodLimiter
+from bot.edge.send import send_messages
 from bot.flows.engine import RECORD_ATTEMPT, FlowEngine
 from bot.flows.loader import FlowRules
-from bot.grounding import DONE_ACTION
 from bot.handlers import (
     buttons,
     conversation,
@@ -59,12 +65,11 @@ from bot.handlers import (
 from bot.handlers import practice as practice_handlers
 from bot.handlers.buttons import ButtonHandler
 from bot.handlers.common import RUNNER_KEY, Handler, needs_consent
-from bot.handlers.send import send_messages
-from bot.inputs import EXTRAS, build_validators
-from bot.lifecycle import running as running  # re-exported: webhook mode and tests start with it
-from bot.metrics import Metrics, update_kind
-from bot.outgoing import Outgoing
-from bot.ratelimit import FloodLimiter
+from bot.ops.config import Settings
+from bot.ops.lifecycle import (
+    running as running,  # re-exported: webhook mode and tests start with it
+)
+from bot.ops.metrics import Metrics, update_kind
 from bot.services import journal as journal_service
 from bot.services import practice, profile, reminders, weekly
 from bot.services.dispatcher import Dispatcher

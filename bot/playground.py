@@ -24,7 +24,6 @@ from typing import Any, TextIO
 from pydantic import SecretStr
 from telegram.ext import Application
 
-from bot.config import REPO_ROOT, Settings
 from bot.fakeapi import (
     ChatDriver,
     FakeTelegram,
@@ -35,6 +34,7 @@ from bot.fakeapi import (
     running_app,
 )
 from bot.fakeapi.driver import match_button
+from bot.ops.config import REPO_ROOT, Settings
 
 PLAYGROUND_TOKEN = "123456:PLAYGROUND"  # noqa: S105 (the fake's token, not a credential)
 # Requests never leave the process; this host cannot resolve, by design (RFC 6761 .invalid).

@@ -27,8 +27,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
-from bot.config import Settings
-from bot.context import SERVICES_KEY, Services
+from bot.edge.context import SERVICES_KEY, Services
+from bot.ops.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -21,12 +21,12 @@ import pytest
 from pgtools import temporary_database
 
 from bot.app import build_application, load_catalog
-from bot.config import REPO_ROOT, Settings
-from bot.content.catalog import Catalog
+from bot.domain.catalog import Catalog
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver, running_app
 from bot.fakeapi.request import InProcessRequest
 from bot.fakeapi.spec import SpecValidator
+from bot.ops.config import REPO_ROOT, Settings
 
 SPEC = REPO_ROOT.parent / "shared" / "telegram-bot-api" / "api.json"
 TOKEN = "123456:TEST-TOKEN"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from bot.coach.content import FeedbackFile
 from bot.coach.results import Analysis, Issue, Strength
+from bot.coach.schema import FeedbackFile
 
 MAX_SUGGESTIONS = 2
 MAX_QUOTE_CHARS = 160

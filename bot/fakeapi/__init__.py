@@ -4,6 +4,12 @@
 (request) plugs it into python-telegram-bot without sockets; ``serve_fake_api`` (http) serves it
 on loopback for polling and webhook tests. ``ChatDriver`` (driver) plays a user against a real
 Application. ``SpecValidator`` (spec) checks every request against Telegram's api.json.
+
+Why it ships inside ``bot`` and not under ``tests/``: ``python -m bot playground`` runs the
+real bot against it, so anyone can try the bot (and content authors can walk their flows)
+without Telegram or a token. Nothing in the running bot imports it; only the playground does.
+
+May import: ``bot.content`` and ``bot.ops`` only.
 """
 
 from bot.fakeapi.core import SECRET_HEADER, FakeTelegram

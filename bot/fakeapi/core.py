@@ -8,6 +8,10 @@ cause them; they are fetched with ``getUpdates`` (offset confirmation and async 
 pushed with ``deliver_webhooks``, or handed straight to an Application by ``ChatDriver``.
 Every bot call is recorded in ``calls``; ``messages_to`` shows what the user now sees.
 Faults (flood limits, scripted errors, latency) and spec validation are opt-in.
+
+Longer than our usual ~400 lines on purpose: it is one model of one server, and each Bot API
+method the bot uses is a short handler over the same shared state (chats, messages, files,
+webhook); split across modules, every method would need the others' private state.
 """
 
 from __future__ import annotations

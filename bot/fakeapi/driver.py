@@ -27,7 +27,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.fakeapi.core import JSON, FakeTelegram
 from bot.fakeapi.models import BotMessage, Button
-from bot.lifecycle import running
+from bot.ops.lifecycle import running
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 _MAX_ROUNDS = 50

@@ -7,10 +7,10 @@ from typing import Any
 
 from telegram import Update
 
-from bot import callbacks
 from bot.content.texts import T
-from bot.context import BotContext
 from bot.db.repo import users as user_repo
+from bot.edge import callbacks
+from bot.edge.context import BotContext
 from bot.handlers import start
 from bot.handlers.common import reply_text, user_id_of
 

@@ -9,10 +9,10 @@ from typing import Any
 from telegram import Update
 
 from bot.content.texts import T
-from bot.context import BotContext
 from bot.db.repo import users as user_repo
-from bot.handlers.send import send_messages
-from bot.outgoing import Outgoing
+from bot.edge.context import BotContext
+from bot.edge.outgoing import Outgoing
+from bot.edge.send import send_messages
 from bot.services.flow_runner import FlowRunner
 
 RUNNER_KEY = "flow_runner"

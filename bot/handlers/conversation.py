@@ -6,10 +6,10 @@ import unicodedata
 
 from telegram import Update
 
-from bot import callbacks
 from bot.content.texts import T
-from bot.context import BotContext
 from bot.db.repo import users as user_repo
+from bot.edge import callbacks
+from bot.edge.context import BotContext
 from bot.flows.engine import Location
 from bot.handlers.common import reply, reply_text, runner, user_id_of
 from bot.handlers.practice import check_request, on_check_text

@@ -6,15 +6,15 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bot import callbacks
 from bot.content.texts import T
-from bot.context import BotContext, Services
+from bot.domain.timeparse import parse_duration
+from bot.edge import callbacks
+from bot.edge.context import BotContext, Services
+from bot.edge.outgoing import Outgoing
+from bot.edge.send import send_messages
 from bot.handlers.common import reply, reply_text, user_id_of
-from bot.handlers.send import send_messages
-from bot.outgoing import Outgoing
 from bot.services import daily
 from bot.services.prompting import ANOTHER, ANSWER, LATER, SKIP
-from bot.timeparse import parse_duration
 
 
 async def _another(services: Services, user_id: int, _prompt_id: str) -> Outgoing:

@@ -10,13 +10,13 @@ from typing import Any
 
 from telegram import InputFile, Update
 
-from bot import callbacks
 from bot.content.texts import T, Texts
-from bot.context import BotContext
 from bot.db.repo import data as data_repo
-from bot.export import to_json, to_markdown
+from bot.domain.export import to_json, to_markdown
+from bot.edge import callbacks
+from bot.edge.context import BotContext
+from bot.edge.outgoing import ButtonSpec, Outgoing, layout
 from bot.handlers.common import reply, reply_text, user_id_of
-from bot.outgoing import ButtonSpec, Outgoing, layout
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.content.texts import T
-from bot.context import BotContext
+from bot.edge.context import BotContext
 
 log = logging.getLogger(__name__)
 

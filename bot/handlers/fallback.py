@@ -9,8 +9,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.content.texts import T
-from bot.context import BotContext
 from bot.db.repo import users as user_repo
+from bot.edge.context import BotContext
 from bot.handlers.common import reply_text
 from bot.services.profile import schedule_next_prompt
 

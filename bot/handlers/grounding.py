@@ -13,14 +13,14 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import callbacks
 from bot.content.texts import T
-from bot.context import BotContext, Services
 from bot.db.repo import grounding as repo
-from bot.grounding import exercises_in_menu_order, flow_id, pacing_frames, rating_change
+from bot.domain.grounding import exercises_in_menu_order, flow_id, pacing_frames, rating_change
+from bot.edge import callbacks
+from bot.edge.context import BotContext, Services
+from bot.edge.outgoing import ButtonSpec, Outgoing, layout
+from bot.edge.send import send_messages
 from bot.handlers.common import reply, reply_text, runner, user_id_of
-from bot.handlers.send import send_messages
-from bot.outgoing import ButtonSpec, Outgoing, layout
 from bot.services.flow_runner import ActionContext
 
 log = logging.getLogger(__name__)

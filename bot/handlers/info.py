@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.content.texts import T
-from bot.context import BotContext
+from bot.edge.context import BotContext
+from bot.edge.outgoing import Outgoing
 from bot.handlers.common import reply, resume_note, user_id_of
-from bot.outgoing import Outgoing
 
 
 async def _answer_then_resume(update: Update, context: BotContext, key: T) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks
 from bot.content.texts import T
-from bot.context import BotContext
+from bot.domain.lessons import flow_id as lesson_flow
+from bot.edge import callbacks
+from bot.edge.context import BotContext
+from bot.edge.outgoing import ButtonSpec, Outgoing
 from bot.handlers.common import reply, reply_text, runner, user_id_of
-from bot.lessons import flow_id as lesson_flow
-from bot.outgoing import ButtonSpec, Outgoing
 from bot.services import journal, weekly
 from bot.services.journal import OLDER, WRITE
 

@@ -15,16 +15,16 @@ from typing import Literal
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot import callbacks
 from bot.content.texts import T
-from bot.context import BotContext, Services
 from bot.db.models import SafetyEvent
 from bot.db.repo import flows as flow_repo
 from bot.db.repo import tasks as task_repo
 from bot.db.repo import users as user_repo
+from bot.edge import callbacks
+from bot.edge.context import BotContext, Services
+from bot.edge.outgoing import ButtonSpec, Outgoing, layout
 from bot.handlers import grounding
 from bot.handlers.common import reply, resume_note, runner, user_id_of
-from bot.outgoing import ButtonSpec, Outgoing, layout
 from bot.safety import SafetyText, Screening
 
 log = logging.getLogger(__name__)

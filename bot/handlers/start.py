@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks
 from bot.content.texts import T
-from bot.context import BotContext
 from bot.db.repo import users as user_repo
+from bot.edge import callbacks
+from bot.edge.context import BotContext
+from bot.edge.outgoing import ButtonSpec, Outgoing, layout
 from bot.handlers.common import reply, reply_text, resume_note, runner, user_id_of
-from bot.outgoing import ButtonSpec, Outgoing, layout
 
 CONSENT = "c"
 ONBOARDING = "onboarding"

@@ -2,6 +2,8 @@
 
 Everything here is pure (no Telegram, no database, no clock): handlers call `SafetyScreen.screen`
 on every free-text message first, then render texts and helplines loaded from content/safety/.
+
+May import: ``bot.content`` and ``bot.ops`` only.
 """
 
 from bot.safety.helplines import CountryHelplines, Helpline, Helplines

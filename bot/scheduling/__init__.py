@@ -1,4 +1,7 @@
-"""Scheduling maths for daily prompts: pure functions, no clock, no database."""
+"""Scheduling maths for daily prompts: pure functions, no clock, no database.
+
+May import: ``bot.content`` and ``bot.ops`` only.
+"""
 
 from bot.scheduling.plan import (
     ALL_DAYS,

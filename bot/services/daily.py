@@ -9,14 +9,14 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 
 from bot.content.texts import T
-from bot.context import Services
-from bot.dates import long_date, weekday_name
 from bot.db.models import Delivery, ScheduledTask, User
 from bot.db.repo import deliveries as delivery_repo
 from bot.db.repo import journal as journal_repo
 from bot.db.repo import users as user_repo
-from bot.outgoing import Outgoing
-from bot.prompts import prompt_at, user_themes
+from bot.domain.dates import long_date, weekday_name
+from bot.domain.prompts import prompt_at, user_themes
+from bot.edge.context import Services
+from bot.edge.outgoing import Outgoing
 from bot.scheduling.plan import local_date, zone_of
 from bot.services.dispatcher import PROMPT_SLOT
 from bot.services.profile import schedule_next_prompt

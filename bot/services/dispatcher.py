@@ -17,10 +17,10 @@ from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.context import Services
 from bot.db.repo import deliveries as repo
-from bot.outgoing import Outgoing
-from bot.prompts import cadence, is_sparse_day, prompt_at, user_themes
+from bot.domain.prompts import cadence, is_sparse_day, prompt_at, user_themes
+from bot.edge.context import Services
+from bot.edge.outgoing import Outgoing
 from bot.scheduling.plan import catch_up, local_date, reschedule
 from bot.services.prompting import PromptRenderer, teaser
 

@@ -15,13 +15,13 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import callbacks
 from bot.content.texts import T
-from bot.context import Services
 from bot.db.models import FlowRun, ScheduledTask
 from bot.db.repo import flows as flow_repo
+from bot.edge import callbacks
+from bot.edge.context import Services
+from bot.edge.outgoing import ButtonSpec, Outgoing, layout
 from bot.flows.engine import Effect, FlowError, Reply, RunState, Transition, UserInput
-from bot.outgoing import ButtonSpec, Outgoing, layout
 
 log = logging.getLogger(__name__)
 

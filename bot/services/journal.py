@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 
-from bot import callbacks
 from bot.content.texts import T
-from bot.context import Services
-from bot.dates import date_time
 from bot.db.repo import journal as journal_repo
 from bot.db.repo import mood as mood_repo
 from bot.db.repo import users as user_repo
-from bot.outgoing import ButtonSpec, Outgoing
+from bot.domain.dates import date_time
+from bot.edge import callbacks
+from bot.edge.context import Services
+from bot.edge.outgoing import ButtonSpec, Outgoing
 from bot.scheduling.plan import zone_of
 from bot.services.flow_runner import ActionContext
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.coach import Coach
-from bot.content.catalog import Catalog
 from bot.content.texts import T
-from bot.context import Services
 from bot.db.repo import journal as journal_repo
 from bot.db.repo import practice as practice_repo
+from bot.domain.catalog import Catalog
+from bot.domain.lessons import FLOW_PREFIX as LESSON_PREFIX
+from bot.domain.practice_stats import progress
+from bot.edge.context import Services
+from bot.edge.outgoing import Outgoing
 from bot.flows.engine import CoachFn, CoachVerdict
 from bot.flows.schema import AskStep, ChooseStep, CoachStep
-from bot.lessons import FLOW_PREFIX as LESSON_PREFIX
-from bot.outgoing import Outgoing
-from bot.practice_stats import progress
 from bot.services.flow_runner import ActionContext
 
 QUICK_CHECK = "quick_check"

@@ -6,14 +6,14 @@ from datetime import datetime, time
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.content.catalog import Catalog
 from bot.content.texts import T
-from bot.dates import short_date
 from bot.db.models import User
 from bot.db.repo import deliveries as delivery_repo
 from bot.db.repo import users as user_repo
-from bot.inputs import NO_COUNTRY
-from bot.outgoing import Outgoing
+from bot.domain.catalog import Catalog
+from bot.domain.dates import short_date
+from bot.domain.inputs import NO_COUNTRY
+from bot.edge.outgoing import Outgoing
 from bot.scheduling.plan import days_label_key, reschedule, weekdays_of
 from bot.services.flow_runner import ActionContext
 

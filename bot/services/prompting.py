@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
-from bot import callbacks
-from bot.content.catalog import Catalog
 from bot.content.texts import T
-from bot.library import Prompt
-from bot.outgoing import ButtonSpec, Outgoing
+from bot.domain.catalog import Catalog
+from bot.domain.library import Prompt
+from bot.edge import callbacks
+from bot.edge.outgoing import ButtonSpec, Outgoing
 
 PROMPT_BUTTON = "p"
 # Button actions: answer, another prompt, skip today, remind in an hour.

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.repo import tasks as task_repo
 from bot.db.repo import users as user_repo
-from bot.outgoing import Outgoing
+from bot.edge.outgoing import Outgoing
 from bot.scheduling.plan import ALL_DAYS, days_mask, next_occurrence
 from bot.services.flow_runner import ActionContext
 

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.context import Services
 from bot.db.engine import Database
 from bot.db.repo import retention as repo
+from bot.edge.context import Services
 
 log = logging.getLogger(__name__)
 

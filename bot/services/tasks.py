@@ -10,11 +10,11 @@ from datetime import timedelta
 from telegram.error import Forbidden, TelegramError
 
 from bot.content.texts import T
-from bot.context import Services
 from bot.db.models import ScheduledTask
 from bot.db.repo import tasks as task_repo
 from bot.db.repo import users as user_repo
-from bot.outgoing import Outgoing
+from bot.edge.context import Services
+from bot.edge.outgoing import Outgoing
 from bot.services.flow_runner import FlowRunner
 from bot.services.prompting import render_prompt
 

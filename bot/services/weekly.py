@@ -7,12 +7,12 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
-from bot.charts import render_png
 from bot.content.texts import T, Texts
-from bot.context import Services
 from bot.db.repo import insights as insights_repo
 from bot.db.repo import users as user_repo
-from bot.insights import WEEKS, Insights, compute
+from bot.domain.charts import render_png
+from bot.domain.insights import WEEKS, Insights, compute
+from bot.edge.context import Services
 from bot.scheduling.plan import zone_of
 
 # A change in mean mood smaller than this reads as "steady".

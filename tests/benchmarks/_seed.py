@@ -31,9 +31,9 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from pgtools import temporary_database  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from bot.config import Settings  # noqa: E402
 from bot.db.engine import Database  # noqa: E402
 from bot.db.models import User  # noqa: E402
+from bot.ops.config import Settings  # noqa: E402
 from bot.scheduling import zone_of  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"

@@ -35,10 +35,6 @@ sys.path.insert(0, str(ROOT))
 from cryptography.fernet import Fernet  # noqa: E402
 
 from bot.app import build_application, load_catalog  # noqa: E402
-from bot.charts import render_png  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.content.catalog import Catalog  # noqa: E402
-from bot.context import Services  # noqa: E402
 from bot.db.crypto import Vault, install_vault  # noqa: E402
 from bot.db.models import (  # noqa: E402
     Delivery,
@@ -51,8 +47,12 @@ from bot.db.models import (  # noqa: E402
 )
 from bot.db.repo import data as data_repo  # noqa: E402
 from bot.db.repo import insights as insights_repo  # noqa: E402
-from bot.export import to_json, to_markdown  # noqa: E402
-from bot.insights import WEEKS, compute  # noqa: E402
+from bot.domain.catalog import Catalog  # noqa: E402
+from bot.domain.charts import render_png  # noqa: E402
+from bot.domain.export import to_json, to_markdown  # noqa: E402
+from bot.domain.insights import WEEKS, compute  # noqa: E402
+from bot.edge.context import Services  # noqa: E402
+from bot.ops.config import Settings  # noqa: E402
 from bot.services.weekly import weekly_picture  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

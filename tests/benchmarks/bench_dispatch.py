@@ -50,10 +50,10 @@ from _seed import (
 from sqlalchemy import func, select
 
 from bot.app import build_application, make_dispatcher
-from bot.context import SERVICES_KEY, Services
 from bot.db.models import Delivery
+from bot.edge.context import SERVICES_KEY, Services
+from bot.edge.outgoing import Outgoing
 from bot.fakeapi import FakeTelegram, InProcessRequest
-from bot.outgoing import Outgoing
 from bot.services.dispatcher import Dispatcher
 
 NOW = DUE + timedelta(seconds=30)

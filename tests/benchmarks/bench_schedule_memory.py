@@ -40,9 +40,9 @@ from _seed import TOKEN, arguments, database_url, pg_server, rss_kib, seed_users
 from sqlalchemy import select
 
 from bot.app import build_application, running
-from bot.context import SERVICES_KEY, BotContext, Services
 from bot.db.engine import Database
 from bot.db.models import User
+from bot.edge.context import SERVICES_KEY, BotContext, Services
 from bot.fakeapi import FakeTelegram, InProcessRequest
 from bot.scheduling import zone_of
 

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bot.places import Places  # noqa: E402
+from bot.domain.places import Places  # noqa: E402
+from bot.domain.timeparse import default_words, parse_days, parse_duration, parse_time  # noqa: E402
 from bot.scheduling import ALL_DAYS, WEEKDAYS, next_occurrence, zone_of  # noqa: E402
-from bot.timeparse import default_words, parse_days, parse_duration, parse_time  # noqa: E402
 
 ZONES = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "+05:30"]
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -146,7 +146,7 @@ def import_breakdown() -> dict[str, float]:
         parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
         if len(parts) == 3 and parts[0].isdigit():
             by_package[parts[2].split(".")[0]] += int(parts[0]) / 1e6
-            if parts[2] == "bot.charts":
+            if parts[2] == "bot.domain.charts":
                 # Cumulative: matplotlib and everything it pulls in, for the /insights chart.
                 charts = int(parts[1]) / 1e6
     heaviest = sorted(by_package.items(), key=lambda item: -item[1])[:IMPORTS_SHOWN]
@@ -159,7 +159,7 @@ def import_breakdown() -> dict[str, float]:
 CONTENT_LOAD = """
 import time
 from bot.app import load_catalog
-from bot.config import Settings
+from bot.ops.config import Settings
 began = time.perf_counter()
 load_catalog(Settings(_env_file=None))
 print(time.perf_counter() - began)

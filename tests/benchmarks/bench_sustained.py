@@ -34,9 +34,9 @@ from _seed import TOKEN, arguments, database_url, pg_server, seed_users, setting
 from sqlalchemy import func, select
 
 from bot.app import build_application, running
-from bot.context import SERVICES_KEY, Services
 from bot.db.engine import Database
 from bot.db.models import Delivery
+from bot.edge.context import SERVICES_KEY, Services
 from bot.fakeapi import FakeTelegram
 from bot.fakeapi.http import serve_fake_api
 

@@ -84,10 +84,10 @@ def serve(kind: str) -> None:
     from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
     from bot.app import build_application, running
-    from bot.config import Settings
-    from bot.context import SERVICES_KEY
-    from bot.logs import setup_logging
-    from bot.metrics import Metrics
+    from bot.edge.context import SERVICES_KEY
+    from bot.ops.config import Settings
+    from bot.ops.logs import setup_logging
+    from bot.ops.metrics import Metrics
     from bot.webhook import create_asgi_app
 
     settings = Settings()

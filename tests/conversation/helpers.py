@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.content.catalog import Catalog
 from bot.content.texts import T
 from bot.db.models import User
+from bot.domain.catalog import Catalog
 from bot.fakeapi.driver import ChatDriver
 from bot.fakeapi.text import plain_text
 

@@ -11,9 +11,9 @@ from helpers import onboard, stored_user, text, variants
 from sqlmodel import select
 from telegram import Update
 
-from bot.content.catalog import Catalog
 from bot.content.texts import T
 from bot.db.models import JournalEntry, ScheduledTask
+from bot.domain.catalog import Catalog
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver
 

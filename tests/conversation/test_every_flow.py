@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from helpers import onboard
 
-from bot.content.catalog import Catalog
 from bot.db.repo import flows as flow_repo
+from bot.domain.catalog import Catalog
+from bot.edge.send import send_messages
 from bot.fakeapi.driver import ChatDriver
 from bot.flows.schema import AskStep, ChooseStep, CoachStep
 from bot.handlers.common import RUNNER_KEY
-from bot.handlers.send import send_messages
 from bot.services.flow_runner import FlowRunner
 
 # What a user would type for each input type.
@@ -37,7 +37,7 @@ async def active_step(app: Any, user_id: int) -> tuple[str, str] | None:
 
 def flow_ids() -> list[str]:
     from bot.app import load_catalog
-    from bot.config import Settings
+    from bot.ops.config import Settings
 
     return sorted(load_catalog(Settings(_env_file=None)).flows)  # type: ignore[call-arg]
 

@@ -14,8 +14,6 @@ from helpers import onboard, text
 from sqlmodel import SQLModel, col, select
 
 from bot.app import build_application
-from bot.config import Settings
-from bot.content.catalog import Catalog
 from bot.content.texts import T
 from bot.db.models import (
     USER_TABLES,
@@ -25,11 +23,13 @@ from bot.db.models import (
     PracticeAttempt,
     User,
 )
+from bot.domain.catalog import Catalog
+from bot.domain.lessons import flow_id as lesson_flow
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver, running_app
 from bot.fakeapi.models import BotMessage
 from bot.fakeapi.request import InProcessRequest
-from bot.lessons import flow_id as lesson_flow
+from bot.ops.config import Settings
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -12,14 +12,14 @@ from sqlmodel import select
 from telegram import Update
 
 from bot.app import build_application
-from bot.config import Settings
-from bot.content.catalog import Catalog
 from bot.content.texts import T
 from bot.db.models import FlowRun
+from bot.domain.catalog import Catalog
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver, running_app
 from bot.fakeapi.request import InProcessRequest
 from bot.fakeapi.text import plain_text
+from bot.ops.config import Settings
 
 
 async def test_new_user_onboards_end_to_end(chat: ChatDriver, app: Any, catalog: Catalog) -> None:

@@ -11,13 +11,13 @@ from helpers import onboard, text
 from sqlmodel import select
 
 from bot.app import build_application
-from bot.config import Settings
-from bot.content.catalog import Catalog
 from bot.content.texts import T
 from bot.db.models import GroundingSession, JournalEntry, PracticeAttempt, ScheduledTask
+from bot.domain.catalog import Catalog
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver, running_app
 from bot.fakeapi.request import InProcessRequest
+from bot.ops.config import Settings
 
 BLAMING = "You never listen to me and you always cancel"
 KIND = "I feel lonely when our plans change at the last minute. Could we talk about it tonight?"

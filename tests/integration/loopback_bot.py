@@ -23,10 +23,10 @@ from pathlib import Path
 
 import httpx
 
-from bot.config import REPO_ROOT, Settings
 from bot.fakeapi.core import JSON, SECRET_HEADER, FakeTelegram
 from bot.fakeapi.driver import match_button
 from bot.fakeapi.models import BotMessage
+from bot.ops.config import REPO_ROOT, Settings
 
 # A token shaped like a real one, so a leak in the logs is unmistakable.
 TOKEN = "7310046221:AAF-loopbackTokenNeverLogged_x9"

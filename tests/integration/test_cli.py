@@ -14,10 +14,10 @@ from cryptography.fernet import Fernet
 from sqlmodel import select
 
 from bot.__main__ import main
-from bot.config import REPO_ROOT
 from bot.db.crypto import Vault, install_vault
 from bot.db.engine import Database
 from bot.db.models import JournalEntry
+from bot.ops.config import REPO_ROOT
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

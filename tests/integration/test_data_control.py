@@ -28,7 +28,7 @@ from bot.db.models import (
     User,
 )
 from bot.db.repo import data as data_repo
-from bot.export import to_json
+from bot.domain.export import to_json
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 SECRET = "I feel lonely when the evenings go quiet"

@@ -14,14 +14,14 @@ from conftest import FakeClock
 from sqlmodel import select
 from telegram.error import Forbidden, NetworkError, RetryAfter
 
-from bot.config import Settings
-from bot.content.catalog import Catalog
-from bot.context import Services
 from bot.db.engine import Database
 from bot.db.models import Delivery, User
 from bot.db.repo import users as user_repo
+from bot.domain.catalog import Catalog
+from bot.edge.context import Services
+from bot.edge.outgoing import Outgoing
 from bot.flows.engine import FlowEngine
-from bot.outgoing import Outgoing
+from bot.ops.config import Settings
 from bot.services.dispatcher import PROMPT_SLOT, Dispatcher
 from bot.services.profile import schedule_next_prompt
 

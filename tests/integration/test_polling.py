@@ -12,11 +12,11 @@ from pathlib import Path
 
 from loopback_bot import TOKEN, RemoteUser, bot_process, child_env, sqlite_url
 
-from bot.config import REPO_ROOT
-from bot.content.catalog import Catalog
+from bot.domain.catalog import Catalog
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.http import serve_fake_api
 from bot.fakeapi.spec import SpecValidator
+from bot.ops.config import REPO_ROOT
 
 DANGLING_FLOW = REPO_ROOT / "tests" / "data" / "flows_bad" / "dangling.yml"
 

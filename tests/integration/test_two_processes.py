@@ -32,9 +32,9 @@ from loopback_bot import (
 )
 from sqlmodel import col, select
 
-from bot.context import utc_now
 from bot.db.engine import Database
 from bot.db.models import Delivery, User
+from bot.edge.context import utc_now
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.http import serve_fake_api
 

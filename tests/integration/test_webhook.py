@@ -33,13 +33,13 @@ from loopback_bot import (
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_application, running
-from bot.config import Settings
-from bot.content.catalog import Catalog
-from bot.context import SERVICES_KEY, Services
+from bot.domain.catalog import Catalog
+from bot.edge.context import SERVICES_KEY, Services
 from bot.fakeapi.core import SECRET_HEADER, FakeTelegram
 from bot.fakeapi.http import serve_fake_api
 from bot.fakeapi.request import InProcessRequest
 from bot.fakeapi.spec import SpecValidator
+from bot.ops.config import Settings
 from bot.webhook import create_asgi_app
 
 HOOK_PATH = "/tg/hook"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.content.catalog import Catalog
-from bot.dates import date_time, long_date, short_date, weekday_name
+from bot.domain.catalog import Catalog
+from bot.domain.dates import date_time, long_date, short_date, weekday_name
 
 
 def test_dates_in_words(catalog: Catalog) -> None:

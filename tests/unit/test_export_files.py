@@ -1,4 +1,4 @@
-"""bot.export: the JSON file round-trips every row, and the Markdown file quotes the user's own
+"""bot.domain.export: the JSON file round-trips every row, and the Markdown file quotes the user's own
 words as written (no HTML escaping, no accidental headings) in every section, oldest first."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.config import REPO_ROOT
 from bot.content.texts import T, Texts
-from bot.export import EXPORT_VERSION, to_json, to_markdown
+from bot.domain.export import EXPORT_VERSION, to_json, to_markdown
+from bot.ops.config import REPO_ROOT
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 EARLIER = NOW - timedelta(days=2)

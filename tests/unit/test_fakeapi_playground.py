@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.config import Settings
+from bot.ops.config import Settings
 from bot.playground import (
     PLAYGROUND_API_URL,
     PLAYGROUND_TEXT,

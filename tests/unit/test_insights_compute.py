@@ -1,4 +1,4 @@
-"""bot.insights.compute: the 28 days, weekly buckets, mood trend, grounding means, practice
+"""bot.domain.insights.compute: the 28 days, weekly buckets, mood trend, grounding means, practice
 share and emptiness, on hand-made rows and on random ones (hypothesis)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.insights import WEEKS, Insights, compute
+from bot.domain.insights import WEEKS, Insights, compute
 
 TODAY = date(2026, 3, 2)
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

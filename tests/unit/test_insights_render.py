@@ -1,4 +1,4 @@
-"""bot.charts.render_png: a PNG of the expected size whether every panel has data or none."""
+"""bot.domain.charts.render_png: a PNG of the expected size whether every panel has data or none."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.charts import render_png
-from bot.config import REPO_ROOT
 from bot.content.texts import Texts
-from bot.insights import Insights, compute
+from bot.domain.charts import render_png
+from bot.domain.insights import Insights, compute
+from bot.ops.config import REPO_ROOT
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TEXTS = Texts.load(REPO_ROOT / "content")

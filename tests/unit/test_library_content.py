@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.html import visible_length
-from bot.library import Library
+from bot.domain.library import Library
 
 CONTENT = Path(__file__).parents[2] / "content"
 THEMES = ("understanding", "safety", "space", "communication", "wellbeing")

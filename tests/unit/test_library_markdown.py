@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.content.html import html_problems, visible_length
-from bot.library import markdown_problems, markdown_to_html
+from bot.content.markdown import markdown_problems, markdown_to_html
 
 
 @pytest.mark.parametrize(

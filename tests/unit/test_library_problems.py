@@ -10,7 +10,7 @@ import pytest
 
 from bot.content.errors import ContentError
 from bot.content.yamlio import load_yaml
-from bot.library import Library
+from bot.domain.library import Library
 
 CASES_DIR = Path(__file__).parents[1] / "data" / "library_bad"
 BASE = CASES_DIR / "_base"

@@ -1,4 +1,4 @@
-"""bot.places: what users type for their time zone and country, and aliases.yml checks."""
+"""bot.domain.places: what users type for their time zone and country, and aliases.yml checks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.content.errors import ContentError
 from bot.content.yamlio import load_yaml
-from bot.places import Places, ZoneMatch
+from bot.domain.places import Places, ZoneMatch
 from bot.scheduling import is_valid_zone
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"

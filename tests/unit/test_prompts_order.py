@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.library import Library, Prompt, PromptMeta, Theme
-from bot.prompts import cadence, is_sparse_day, prompt_at, user_themes
+from bot.domain.library import Library, Prompt, PromptMeta, Theme
+from bot.domain.prompts import cadence, is_sparse_day, prompt_at, user_themes
 
 CONTENT = Path(__file__).parents[2] / "content"
 

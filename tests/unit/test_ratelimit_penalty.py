@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import PENALTY_MARGIN, FloodLimiter
+from bot.edge.ratelimit import PENALTY_MARGIN, FloodLimiter
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""bot.timeparse: times of day, weekday sets and pause lengths as users type them."""
+"""bot.domain.timeparse: times of day, weekday sets and pause lengths as users type them."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content.errors import ContentError
-from bot.scheduling import ALL_DAYS, WEEKDAYS, WEEKENDS, days_mask
-from bot.timeparse import (
+from bot.domain.timeparse import (
     MAX_PAUSE,
     TimeWords,
     default_words,
@@ -19,6 +18,7 @@ from bot.timeparse import (
     parse_duration,
     parse_time,
 )
+from bot.scheduling import ALL_DAYS, WEEKDAYS, WEEKENDS, days_mask
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 SETTINGS = settings(max_examples=200, deadline=None, database=None)

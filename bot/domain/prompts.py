@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.library import Library, Prompt
+from bot.domain.library import Library, Prompt
 
 REENTRY_AFTER = timedelta(days=5)
 CHECKIN_AFTER = timedelta(days=14)

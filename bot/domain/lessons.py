@@ -4,6 +4,7 @@ question, whose answer goes to the journal. Built at load time from content/less
 from __future__ import annotations
 
 from bot.content.texts import T, Texts
+from bot.domain.library import Library
 from bot.flows.schema import (
     ActionStep,
     AskStep,
@@ -14,7 +15,6 @@ from bot.flows.schema import (
     Step,
     literal,
 )
-from bot.library import Library
 
 FLOW_PREFIX = "lesson_"
 

@@ -18,14 +18,14 @@ from bot.coach import Coach
 from bot.content.errors import ContentError, ContentProblem
 from bot.content.texts import Texts
 from bot.content.yamlio import load_yaml
+from bot.domain.grounding import exercise_flows
+from bot.domain.lessons import lesson_flows
+from bot.domain.library import Library
+from bot.domain.places import Places
+from bot.domain.timeparse import TimeWords
 from bot.flows.loader import FlowRules, check_flows, load_flows
 from bot.flows.schema import Flow
-from bot.grounding import exercise_flows
-from bot.lessons import lesson_flows
-from bot.library import Library
-from bot.places import Places
 from bot.safety import Helplines, SafetyScreen, SafetyTexts
-from bot.timeparse import TimeWords
 
 _T = TypeVar("_T")
 

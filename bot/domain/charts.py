@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 
 from bot.content.texts import T, Texts
-from bot.dates import short_date
-from bot.insights import Insights
+from bot.domain.dates import short_date
+from bot.domain.insights import Insights
 
 _ACCENT = "#4C8C7A"
 _SOFT = "#B9D6CC"

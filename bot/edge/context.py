@@ -11,11 +11,11 @@ from typing import Any, cast
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.config import Settings
-from bot.content.catalog import Catalog
 from bot.db.engine import Database
+from bot.domain.catalog import Catalog
 from bot.flows.engine import FlowEngine
-from bot.metrics import Metrics
+from bot.ops.config import Settings
+from bot.ops.metrics import Metrics
 
 SERVICES_KEY = "services"
 

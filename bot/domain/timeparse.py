@@ -5,6 +5,8 @@
 `content/places/words.yml`; this module holds only the grammar. Parsers return None for
 anything they cannot read with confidence, so the caller can ask again. Weekday masks use
 Python's numbering (bit 0 = Monday), as in `bot.scheduling`.
+
+About 400 lines: three small parsers that share one vocabulary file and its clash check.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from bot.content.yamlio import line_of, load_yaml
 from bot.scheduling.plan import ALL_DAYS, WEEKDAYS, WEEKENDS
 
 WORDS_FILE = Path("places") / "words.yml"
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 # The longest pause /pause accepts; longer answers are read as "not understood".
 MAX_PAUSE = timedelta(days=90)
 # A month is counted as 30 days: a pause needs a length, not a calendar.

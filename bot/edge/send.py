@@ -9,7 +9,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.outgoing import Outgoing
+from bot.edge.outgoing import Outgoing
 
 
 def markup(message: Outgoing) -> InlineKeyboardMarkup | None:

@@ -1,24 +1,23 @@
-"""Turn what a user types into a time zone or a country, using the tz database's own tables.
+"""The tables behind place lookup: the tz database's own files plus content/places/aliases.yml.
 
 The `tzdata` package ships `zone1970.tab`, `zone.tab`, `iso3166.tab` and `tzdata.zi`; together
 they give every zone's city name, its countries and coordinates, country names and the links
-from old names to current ones ("Asia/Calcutta" -> "Asia/Kolkata"). `content/places/aliases.yml`
-adds cities that are not zone names (Munich, San Francisco, Mumbai…), nicknames (NYC, SF) and
-other names for countries (UK, USA). Matching ignores case, accents, punctuation and extra
-spaces, and forgives a small typo in longer names. Nothing here talks to the user: a match
-carries data (zone, a label composed from names, country code) and callers pick the words.
+from old names to current ones ("Asia/Calcutta" -> "Asia/Kolkata"). `build_index` reads them
+and the alias file (cities that are not zone names, nicknames, other names for countries) into
+one normalised `PlaceIndex`; `bot.domain.places` matches what users type against it.
+
+A little over ~400 lines: building the index is one pass over the tables and the alias file
+whose checks (unknown zones, a city too far from its zone, clashing names) share its state.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,11 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.content.errors import ContentError, ContentProblem
 from bot.content.validation import validation_problems
 from bot.content.yamlio import line_of, load_yaml
+from bot.domain.tztables import TzTables, lat_lon
 from bot.scheduling.plan import fixed_offset_spec
 
+PARENTHESES = re.compile(r"\s*\(.*?\)")  # "Congo (Rep.)" -> "Congo"
 ALIASES_FILE = Path("places") / "aliases.yml"
 UTC_ZONE = "UTC"
-
 # Zone areas whose last part names a place; "US/Eastern" or "Etc/GMT+5" do not.
 _PLACE_AREAS = frozenset(
     {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
@@ -44,40 +44,19 @@ _UTC_NAMES = frozenset(
      "Greenwich", "Etc/Greenwich"}
 )  # fmt: skip
 _ETC_GMT = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
-# "UTC+5:30", "gmt-3", "+0545", "utc +1", "+5.5": compact text (no spaces), casefolded.
-_OFFSET_TEXT = re.compile(
-    r"^(?P<prefix>utc|gmt)?"
-    r"(?:(?P<sign>[+-])?(?P<hours>\d{1,2})(?:(?::|h)?(?P<minutes>\d{2})|\.(?P<fraction>\d{1,2}))?)?$"
-)
-_FRACTIONS = {"5": 30, "50": 30, "25": 15, "75": 45}
-_DASHES = str.maketrans({"−": "-", "–": "-", "—": "-", "‐": "-", "＋": "+"})
 # Letters that Unicode decomposition leaves alone but people type without the mark.
 _PLAIN_LETTERS = str.maketrans(
     {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
 )
 _APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 _NOT_WORD = re.compile(r"[^\w&]+|_")
-_PARENTHESES = re.compile(r"\s*\(.*?\)")
-_SEGMENTS = re.compile(r"[,;()\[\]]")
-_MAX_INPUT = 120
-_FUZZY_MIN_LETTERS = 6
-_FUZZY_CUTOFF = 0.8
 _EARTH_RADIUS_KM = 6371.0
 # An alias city farther than this from its zone's own city is most likely a sign error.
 _ALIAS_MAX_KM = 3000.0
 
 
 @dataclass(frozen=True, slots=True)
-class ZoneMatch:
-    """A zone found for the user's words: zone spec, display label, country (if known)."""
-
-    zone: str
-    label: str
-    country: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
+class Target:
     """What a normalised name points at."""
 
     zone: str
@@ -86,7 +65,7 @@ class _Target:
 
 
 @dataclass(frozen=True, slots=True)
-class _Point:
+class Point:
     """A city with known coordinates (radians): a zone.tab row or an alias with `at`."""
 
     lat: float
@@ -96,11 +75,11 @@ class _Point:
     country: str
 
     @classmethod
-    def at(cls, latitude: float, longitude: float, zone: str, country: str) -> _Point:
+    def at(cls, latitude: float, longitude: float, zone: str, country: str) -> Point:
         lat = math.radians(latitude)
         return cls(lat, math.radians(longitude), math.cos(lat), zone, country)
 
-    def distance_km(self, other: _Point) -> float:
+    def distance_km(self, other: Point) -> float:
         """Great-circle distance (haversine)."""
         a = (
             math.sin((other.lat - self.lat) / 2) ** 2
@@ -130,60 +109,7 @@ class _AliasFile(BaseModel):
     zone_names_not_cities: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _TzTables:
-    """The parts of the tz database this module reads."""
-
-    zone1970: tuple[tuple[tuple[str, ...], str, str], ...]  # countries, coordinates, zone
-    zonetab: tuple[tuple[str, str, str], ...]  # country, coordinates, zone
-    countries: Mapping[str, str]  # code -> name
-    links: Mapping[str, str]  # link name -> target
-    names: frozenset[str]  # every zone name
-
-
-def _tz_text(name: str) -> str:
-    return resources.files("tzdata.zoneinfo").joinpath(name).read_text(encoding="utf-8")
-
-
-def _tab_rows(name: str) -> Iterator[list[str]]:
-    for line in _tz_text(name).splitlines():
-        if line and not line.startswith("#"):
-            yield line.split("\t")
-
-
-def _read_tz_tables() -> _TzTables:
-    links: dict[str, str] = {}
-    for line in _tz_text("tzdata.zi").splitlines():
-        if line.startswith("L "):
-            _, target, link = line.split()
-            links[link] = target
-    return _TzTables(
-        zone1970=tuple((tuple(r[0].split(",")), r[1], r[2]) for r in _tab_rows("zone1970.tab")),
-        zonetab=tuple((r[0], r[1], r[2]) for r in _tab_rows("zone.tab")),
-        countries={r[0]: r[1] for r in _tab_rows("iso3166.tab")},
-        links=links,
-        names=frozenset(
-            resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
-        ),
-    )
-
-
-def _coordinate(text: str, degree_digits: int) -> float:
-    # ISO 6709 as the tz tables write it: ±DDMM[SS] / ±DDDMM[SS].
-    sign = -1.0 if text[0] == "-" else 1.0
-    digits = text[1:]
-    degrees = int(digits[:degree_digits])
-    minutes = int(digits[degree_digits : degree_digits + 2])
-    seconds = int(digits[degree_digits + 2 :] or 0)
-    return sign * (degrees + minutes / 60 + seconds / 3600)
-
-
-def _lat_lon(text: str) -> tuple[float, float]:
-    split = max(text.rfind("+"), text.rfind("-"))
-    return _coordinate(text[:split], 2), _coordinate(text[split:], 3)
-
-
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Casefold, drop accents and punctuation, collapse spaces (no synonyms)."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -191,183 +117,16 @@ def _fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", plain.replace("&", " & ")).split())
 
 
-def _display(zone: str) -> str:
+def display(zone: str) -> str:
     return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
-def _label(name: str, zone: str) -> str:
+def label(name: str, zone: str) -> str:
     return zone if name == zone else f"{name} ({zone})"
 
 
-def _offset_match(text: str) -> ZoneMatch | None:
-    compact = "".join(text.translate(_DASHES).casefold().split())
-    match = _OFFSET_TEXT.match(compact)
-    if not match or not compact:
-        return None
-    prefix, sign, hours = match["prefix"], match["sign"], match["hours"]
-    if hours is None:
-        # "UTC" or "GMT" alone (a sign with no number is not an offset).
-        return ZoneMatch(UTC_ZONE, UTC_ZONE, None) if prefix and not sign else None
-    if not prefix and not sign:
-        return None  # a bare number is a time or a typo, not a zone
-    if match["fraction"] is not None:
-        if match["fraction"] not in _FRACTIONS:
-            return None
-        minutes = _FRACTIONS[match["fraction"]]
-    else:
-        minutes = int(match["minutes"] or 0)
-    if minutes % 15:
-        return None  # real offsets are whole, half or three-quarter hours
-    offset = timedelta(hours=int(hours), minutes=minutes)
-    if sign == "-":
-        offset = -offset
-    if not offset:
-        return ZoneMatch(UTC_ZONE, UTC_ZONE, None)
-    try:
-        spec = fixed_offset_spec(offset)
-    except ValueError:
-        return None
-    return ZoneMatch(spec, f"UTC{spec}", None)
-
-
-@dataclass(frozen=True, slots=True)
-class Places:
-    """Zone and country lookup built from the tz tables plus content/places/aliases.yml."""
-
-    iana: Mapping[str, str]  # casefolded zone name -> zone spec to store
-    cities: Mapping[str, _Target]  # normalised city name -> target
-    countries: Mapping[str, str]  # normalised country name or alias -> ISO code
-    country_names: Mapping[str, str]  # ISO code -> tz table name
-    country_zone: Mapping[str, str]  # ISO code -> its zone, for countries with only one
-    zone_countries: Mapping[str, tuple[str, ...]]  # zone -> ISO codes, main country first
-    country_zones: Mapping[str, tuple[str, ...]]  # ISO code -> its zone.tab zones
-    points: tuple[_Point, ...]
-    synonyms: Mapping[str, str]
-    fuzzy_keys: tuple[str, ...]
-
-    @classmethod
-    def load(cls, content_dir: Path) -> Places:
-        """Load the tz tables and aliases.yml; raise ContentError listing every problem."""
-        return _build(content_dir / ALIASES_FILE, _read_tz_tables())
-
-    # -- zones -------------------------------------------------------------------------
-
-    def normalise(self, text: str) -> str:
-        """Reduce a place name to its lookup key (case, accents, punctuation, synonyms)."""
-        words = (self.synonyms.get(w, w) for w in _fold(text).split())
-        return " ".join(w for w in words if w)
-
-    def parse_zone(self, text: str) -> ZoneMatch | None:
-        """Find the zone a user means: city, IANA name, country with one zone, or UTC offset."""
-        raw = text.strip()
-        if not raw or len(raw) > _MAX_INPUT:
-            return None
-        offset = _offset_match(raw)
-        if offset is not None:
-            return offset
-        exact = self.iana.get(_iana_key(raw))
-        if exact is not None:
-            return self._zone_match(exact, _display(exact) if "/" in exact else exact)
-        for key in self._keys(raw):
-            found = self._zone_for_key(key)
-            if found is not None:
-                return found
-        close = self._close_key(self.normalise(raw))
-        return self._zone_for_key(close) if close else None
-
-    def _zone_for_key(self, key: str) -> ZoneMatch | None:
-        target = self.cities.get(key)
-        if target is not None:
-            return ZoneMatch(target.zone, _label(target.name, target.zone), target.country)
-        code = self.countries.get(key)
-        if code is not None and code in self.country_zone:
-            zone = self.country_zone[code]
-            name = _PARENTHESES.sub("", self.country_names[code])
-            return ZoneMatch(zone, _label(name, zone), code)
-        return None
-
-    def _zone_match(self, zone: str, name: str) -> ZoneMatch:
-        offset = _offset_match(zone) if zone[0] in "+-" else None
-        if offset is not None:
-            return offset
-        return ZoneMatch(zone, _label(name, zone), self.country_of_zone(zone))
-
-    def _keys(self, raw: str) -> Iterator[str]:
-        """Yield lookup keys: the whole text, then each comma or bracket separated part."""
-        seen: set[str] = set()
-        for part in (raw, *_SEGMENTS.split(raw)):
-            key = self.normalise(part)
-            if key and key not in seen:
-                seen.add(key)
-                yield key
-
-    def _close_key(self, key: str) -> str | None:
-        """Return the one known name within a small typo of `key`, if there is exactly one."""
-        if len(key.replace(" ", "")) < _FUZZY_MIN_LETTERS:
-            return None
-        close = difflib.get_close_matches(key, self.fuzzy_keys, n=3, cutoff=_FUZZY_CUTOFF)
-        if not close:
-            return None
-        best = close[0]
-        ratio = difflib.SequenceMatcher(None, key, best).ratio()
-        for other in close[1:]:
-            same_ratio = difflib.SequenceMatcher(None, key, other).ratio() == ratio
-            if same_ratio and self._zone_for_key(other) != self._zone_for_key(best):
-                return None  # two equally close names: better to ask again than to guess
-        return best
-
-    def zone_from_location(self, latitude: float, longitude: float) -> ZoneMatch:
-        """Return the zone of the nearest known city (zone.tab plus located aliases)."""
-        if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
-            raise ValueError(f"not a location on Earth: {latitude}, {longitude}")
-        here = _Point.at(latitude, longitude, "", "")
-        near = min(self.points, key=here.distance_km)
-        return ZoneMatch(near.zone, _label(_display(near.zone), near.zone), near.country)
-
-    def zones_of_country(self, code: str) -> tuple[ZoneMatch, ...]:
-        """List a country's zones (zone.tab order), e.g. to offer a choice for "USA"."""
-        code = code.upper()
-        return tuple(
-            ZoneMatch(zone, _label(_display(zone), zone), code)
-            for zone in self.country_zones.get(code, ())
-        )
-
-    # -- countries ---------------------------------------------------------------------
-
-    def parse_country(self, text: str) -> str | None:
-        """Find the country a user means ("Germany", "de", "UK", "usa"); ISO alpha-2, upper."""
-        raw = text.strip()
-        if not raw or len(raw) > _MAX_INPUT:
-            return None
-        for key in self._keys(raw):
-            code = self.countries.get(key)
-            if code is None and len(key) == 2 and key.upper() in self.country_names:
-                code = key.upper()
-            if code is None and key in self.cities:
-                code = self.cities[key].country
-            if code is not None:
-                return code
-        close = self._close_key(self.normalise(raw))
-        if close is None:
-            return None
-        if close in self.countries:
-            return self.countries[close]
-        return self.cities[close].country if close in self.cities else None
-
-    def country_of_zone(self, zone: str) -> str | None:
-        """Return the main country of a zone (zone1970.tab order); None for offsets and UTC."""
-        found = self.zone_countries.get(zone)
-        if found is None:
-            canonical = self.iana.get(zone.casefold())
-            found = self.zone_countries.get(canonical) if canonical else None
-        return found[0] if found else None
-
-    def country_name(self, code: str) -> str | None:
-        """Return the tz database's English name for an ISO country code."""
-        return self.country_names.get(code.upper())
-
-
-def _iana_key(text: str) -> str:
+def iana_key(text: str) -> str:
+    """The key a zone name is looked up by (casefolded, spaces as underscores)."""
     parts = [p.strip() for p in text.strip().split("/")]
     return "/".join("_".join(p.split()) for p in parts).casefold()
 
@@ -393,7 +152,7 @@ def _store_name(name: str, preferred: frozenset[str], links: Mapping[str, str]) 
     return None
 
 
-def _build(path: Path, tz: _TzTables) -> Places:
+def build_index(path: Path, tz: TzTables) -> PlaceIndex:
     raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise ContentError([ContentProblem(path, "aliases.yml must be a mapping")])
@@ -424,7 +183,7 @@ def _build(path: Path, tz: _TzTables) -> Places:
 
     synonyms = {}
     for word, replacement in aliases.synonyms.items():
-        key, value = _fold(word), _fold(replacement)
+        key, value = fold(word), fold(replacement)
         if " " in key or not key:
             problems.append(
                 ContentProblem(
@@ -437,11 +196,11 @@ def _build(path: Path, tz: _TzTables) -> Places:
         synonyms[key] = value
 
     def norm(text: str) -> str:
-        words = (synonyms.get(w, w) for w in _fold(text).split())
+        words = (synonyms.get(w, w) for w in fold(text).split())
         return " ".join(w for w in words if w)
 
     # Cities: aliases first (curated), then current zone names, then old link names.
-    cities: dict[str, _Target] = {}
+    cities: dict[str, Target] = {}
     claimed: set[str] = set()
     problems += _alias_cities(path, raw, aliases, tz, preferred, zone_countries, norm, cities)
     claimed.update(cities)
@@ -459,11 +218,11 @@ def _build(path: Path, tz: _TzTables) -> Places:
             )
 
     def zone_tier(names: Iterable[tuple[str, str]]) -> None:
-        tier: dict[str, set[_Target]] = {}
+        tier: dict[str, set[Target]] = {}
         for name, zone in names:
             parts = name.split("/")
             country = zone_countries.get(zone, (None,))[0]
-            target = _Target(zone, _display(name), country)
+            target = Target(zone, display(name), country)
             for key in {norm(parts[-1]), norm(" ".join(parts[1:])), norm(name)}:
                 if key and key not in claimed:
                     tier.setdefault(key, set()).add(target)
@@ -499,10 +258,10 @@ def _build(path: Path, tz: _TzTables) -> Places:
             # Germany lists Berlin and Büsingen; only Berlin is Germany's own zone.
             country_zone[code] = owned[code][0]
 
-    points = [_Point.at(*_lat_lon(xy), zone, code) for code, xy, zone in tz.zonetab]
-    points += [_Point.at(*c.at, c.zone, c.country) for c in aliases.cities.values() if c.at]
+    points = [Point.at(*lat_lon(xy), zone, code) for code, xy, zone in tz.zonetab]
+    points += [Point.at(*c.at, c.zone, c.country) for c in aliases.cities.values() if c.at]
 
-    return Places(
+    return PlaceIndex(
         iana=iana,
         cities=cities,
         countries=countries,
@@ -520,11 +279,11 @@ def _alias_cities(
     path: Path,
     raw: Mapping[str, Any],
     aliases: _AliasFile,
-    tz: _TzTables,
+    tz: TzTables,
     preferred: frozenset[str],
     zone_countries: Mapping[str, tuple[str, ...]],
     norm: Callable[[str], str],
-    cities: dict[str, _Target],
+    cities: dict[str, Target],
 ) -> list[ContentProblem]:
     """Check each city alias against the tz tables and add its names to `cities`."""
     problems: list[ContentProblem] = []
@@ -570,8 +329,8 @@ def _alias_cities(
             )
             continue
         if city.at is not None:
-            home = next(_lat_lon(xy) for _, xy, zone in tz.zonetab if zone == city.zone)
-            distance = _Point.at(*city.at, "", "").distance_km(_Point.at(*home, "", ""))
+            home = next(lat_lon(xy) for _, xy, zone in tz.zonetab if zone == city.zone)
+            distance = Point.at(*city.at, "", "").distance_km(Point.at(*home, "", ""))
             if distance > _ALIAS_MAX_KM:
                 problems.append(
                     ContentProblem(
@@ -598,7 +357,7 @@ def _alias_cities(
                 )
             elif key not in owner:
                 owner[key] = name
-                cities[key] = _Target(city.zone, name, city.country)
+                cities[key] = Target(city.zone, name, city.country)
     return problems
 
 
@@ -606,13 +365,13 @@ def _countries(
     path: Path,
     raw: Mapping[str, Any],
     aliases: _AliasFile,
-    tz: _TzTables,
+    tz: TzTables,
     norm: Callable[[str], str],
 ) -> tuple[dict[str, str], list[ContentProblem]]:
     """Index country names from iso3166.tab, then the aliases (which win)."""
     found: dict[str, set[str]] = {}
     for code, name in tz.countries.items():
-        base = _PARENTHESES.sub("", name)
+        base = PARENTHESES.sub("", name)
         extra = re.findall(r"\((.*?)\)", name)
         variants = {name, base, *(f"{e} {base}" for e in extra)}
         for variant in variants:
@@ -648,3 +407,19 @@ def _countries(
             continue
         countries[key] = code
     return countries, problems
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceIndex:
+    """The lookup tables behind Places: names, zones, countries and points, normalised."""
+
+    iana: Mapping[str, str]  # casefolded zone name -> zone spec to store
+    cities: Mapping[str, Target]  # normalised city name -> target
+    countries: Mapping[str, str]  # normalised country name or alias -> ISO code
+    country_names: Mapping[str, str]  # ISO code -> tz table name
+    country_zone: Mapping[str, str]  # ISO code -> its zone, for countries with only one
+    zone_countries: Mapping[str, tuple[str, ...]]  # zone -> ISO codes, main country first
+    country_zones: Mapping[str, tuple[str, ...]]  # ISO code -> its zone.tab zones
+    points: tuple[Point, ...]
+    synonyms: Mapping[str, str]
+    fuzzy_keys: tuple[str, ...]

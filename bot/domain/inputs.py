@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.domain.places import Places, ZoneMatch
+from bot.domain.timeparse import TimeWords, parse_days, parse_time
 from bot.flows.engine import Invalid, Location, UserInput, Valid, Validator
-from bot.places import Places, ZoneMatch
-from bot.timeparse import TimeWords, parse_days, parse_time
 
 MAX_ANSWER_CHARS = 3000
 MAX_SHORT_CHARS = 200

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.content.texts import T, Texts
+from bot.domain.library import Exercise, Library
 from bot.flows.schema import (
     ActionStep,
     AskStep,
@@ -18,7 +19,6 @@ from bot.flows.schema import (
     Step,
     literal,
 )
-from bot.library import Exercise, Library
 
 FLOW_PREFIX = "ground_"
 DONE_ACTION = "grounding_done"
