@@ -11,11 +11,12 @@ and the jobs read top to bottom.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from telegram import BotCommand, LinkPreviewOptions
@@ -41,7 +42,7 @@ from bot.db.engine import Database
 from bot.db.models import ScheduledTask
 from bot.domain.catalog import Catalog
 from bot.domain.grounding import DONE_ACTION
-from bot.domain.inputs import EXTRAS, build_validators
+from bot.domain.inputs import EXTRAS, WHEN, build_validators
 from bot.edge.context import SERVICES_KEY, BotContext, Services, utc_now
 from bot.edge.outgoing import Outgoing
 from bot.edge.ratelimit import FloodLimiter
@@ -56,6 +57,7 @@ from bot.handlers import (
     errors,
     fallback,
     grounding,
+    hot,
     info,
     journal,
     safety,
@@ -70,6 +72,7 @@ from bot.ops.lifecycle import (
     running as running,  # re-exported: webhook mode and tests start with it
 )
 from bot.ops.metrics import Metrics, update_kind
+from bot.services import hot as hot_service
 from bot.services import journal as journal_service
 from bot.services import practice, profile, reminders, weekly
 from bot.services.dispatcher import Dispatcher
@@ -90,6 +93,10 @@ ACTIONS: dict[str, ActionFn] = {
     "save_mood": journal_service.save_mood,
     "save_mood_reminder": reminders.save_mood_reminder,
     "save_digest": reminders.save_digest,
+    "hold_message": hot_service.hold_message,
+    "book_timeout": hot_service.book_timeout,
+    "save_bid": hot_service.save_bid,
+    "offer_grounding": hot_service.offer_grounding,
 }
 # Flows that get starting variables from the shell whenever they start.
 STARTERS: dict[str, Starter] = {
@@ -103,6 +110,10 @@ RETRY_TEXTS = {
     "empty": T.retry_empty,
     "too_long": T.retry_too_long,
     "not_text": T.retry_not_text,
+    "when": T.retry_when,
+    "when_zero": T.retry_when_zero,
+    "when_past": T.retry_when_past,
+    "when_far": T.retry_when_far,
 }
 # Commands and their handlers. Each must also be listed in content/commands.yml.
 # needs_consent: only users who said yes at /start get through; others are pointed there.
@@ -114,6 +125,9 @@ COMMANDS: dict[str, Handler] = {
     "prompt": needs_consent(daily.cmd_prompt),
     "practice": needs_consent(practice_handlers.cmd_practice),
     "ground": grounding.cmd_ground,
+    "hold": needs_consent(hot.cmd_hold),
+    "timeout": needs_consent(hot.cmd_timeout),
+    "bids": needs_consent(hot.cmd_bids),
     "pause": needs_consent(daily.cmd_pause),
     "resume": needs_consent(daily.cmd_resume),
     "journal": needs_consent(journal.cmd_journal),
@@ -136,10 +150,13 @@ BUTTONS: dict[str, ButtonHandler] = {
     journal_service.JOURNAL_BUTTON: journal.on_journal_button,
     journal.LESSON_BUTTON: journal.on_lesson_button,
     safety.SAFETY: safety.on_safety_button,
+    hot_service.HOLD_BUTTON: hot.on_hold_button,
 }
 # Safety and grounding buttons work for everyone: nobody in distress is sent to /start first.
 OPEN_BUTTONS = (safety.SAFETY, grounding.GROUND)
 DISPATCH_JOB = "dispatch_prompts"
+# A time-out check-in waits this long while the user finishes another exercise.
+TIMEOUT_POSTPONE = timedelta(minutes=5)
 DISPATCHER_KEY = "dispatcher"
 TASKS_KEY = "tasks"
 RETENTION_KEY = "retention"
@@ -162,7 +179,7 @@ class SecureBaseApplication(Application):  # type: ignore[type-arg]
 def flow_rules() -> FlowRules:
     """What flows may reference: input types, actions and extra variables."""
     return FlowRules(
-        inputs=("text", "short_text", "timezone", "time", "days", "country"),
+        inputs=("text", "short_text", "timezone", "time", "days", "country", WHEN),
         actions=tuple(ACTIONS),
         globals=FLOW_GLOBALS,
         extras=EXTRAS,
@@ -334,7 +351,25 @@ def make_task_runner(app: Application) -> TaskRunner:  # type: ignore[type-arg]
 
     runner.add_kind(safety.FOLLOWUP_KIND, safety_followup)
     runner.add_kind(reminders.MOOD, mood_checkin, starts_flow=True)
+
+    async def return_hold(task: ScheduledTask) -> tuple[Outgoing, ...]:
+        return await hot_service.return_hold(services, task)
+
+    async def timeout_check_in(task: ScheduledTask) -> tuple[Outgoing, ...]:
+        variables = json.loads(task.state) if task.state else {}
+        return await flows.start(task.user_id, task.ref, variables)
+
     runner.add_kind(reminders.DIGEST, weekly_digest)
+    # A held message always comes back, even late (it says so); a "ready to go back?" hours
+    # after a downtime would be wrong, so it is skipped past the grace window.
+    runner.add_kind(hot_service.HOLD_KIND, return_hold)
+    runner.add_kind(
+        hot_service.TIMEOUT_KIND,
+        timeout_check_in,
+        starts_flow=True,
+        postpone=TIMEOUT_POSTPONE,
+        skip_when_late=True,
+    )
     return runner
 
 
@@ -382,9 +417,10 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await services.db.upgrade()
     dispatcher = make_dispatcher(app)
     app.bot_data[DISPATCHER_KEY] = dispatcher
-    app.bot_data[TASKS_KEY] = make_task_runner(app)
+    tasks = app.bot_data[TASKS_KEY] = make_task_runner(app)
     app.bot_data[RETENTION_KEY] = Retention.from_services(services)
     await dispatcher.recover()
+    await tasks.recover()
     if app.job_queue is not None:
         interval = services.settings.dispatch_interval_seconds
         app.job_queue.run_repeating(

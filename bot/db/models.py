@@ -177,7 +177,9 @@ class ScheduledTask(SQLModel, table=True):
     ref: str = ""  # flow id or prompt id
     due_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
     state: str | None = _sealed()  # type: ignore[assignment]  # JSON handed to the task
-    status: str = "pending"  # pending | claimed | done | cancelled
+    # pending | claimed | sending | done | failed | skipped | lost | cancelled
+    status: str = "pending"
+    claimed_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
 
 
 class SafetyEvent(SQLModel, table=True):
@@ -193,6 +195,34 @@ class SafetyEvent(SQLModel, table=True):
     followup_due_at: datetime | None = _utc(nullable=True, index=True)  # type: ignore[assignment]
 
 
+class HeldMessage(SQLModel, table=True):
+    """A message the user chose not to send yet (/hold); it comes back to them at `due_at`."""
+
+    __tablename__ = "held_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    text: str = _sealed(nullable=False)  # type: ignore[assignment]
+    due_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    # waiting | returned | sent | edited | let_go
+    status: str = "waiting"
+    created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    returned_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+
+
+class Bid(SQLModel, table=True):
+    """A small moment of reaching out (/bids): whose it was and how it was met."""
+
+    __tablename__ = "bids"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    by: str  # mine | theirs
+    response: str  # toward | away | against
+    note: str | None = _sealed()  # type: ignore[assignment]
+    created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+
+
 # Every table that holds a user's rows, for export and delete. A test checks it is complete.
 USER_TABLES: tuple[type[SQLModel], ...] = (
     FlowRun,
@@ -203,4 +233,6 @@ USER_TABLES: tuple[type[SQLModel], ...] = (
     GroundingSession,
     ScheduledTask,
     SafetyEvent,
+    HeldMessage,
+    Bid,
 )

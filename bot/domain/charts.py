@@ -23,6 +23,15 @@ def _empty(axes: object, texts: Texts) -> None:
     axes.set_xticks([])  # type: ignore[attr-defined]
 
 
+def _bids(axes: object, insights: Insights, texts: Texts) -> None:
+    axes.spines[["top", "right"]].set_visible(False)  # type: ignore[attr-defined]
+    axes.tick_params(labelsize=8)  # type: ignore[attr-defined]
+    axes.set_title(texts.get(T.chart_bids), fontsize=10)  # type: ignore[attr-defined]
+    labels = [texts.get(T.chart_toward), texts.get(T.chart_away), texts.get(T.chart_against)]
+    axes.bar(labels, insights.bids, color=[_ACCENT, _SOFT, _GREY])  # type: ignore[attr-defined]
+    axes.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[attr-defined]
+
+
 def render_png(insights: Insights, texts: Texts) -> bytes:
     """Draw four small panels and return the PNG bytes."""
     # Imported here: matplotlib takes most of a second to import, and only /insights needs it.
@@ -30,7 +39,17 @@ def render_png(insights: Insights, texts: Texts) -> bytes:
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(8, 6), dpi=110)
-    (mood, entries), (grounding, practice) = figure.subplots(2, 2)
+    if any(insights.bids):
+        # Bids for connection sit beside the mood line, small: three bars for the last week.
+        panels = figure.subplot_mosaic(
+            [["mood", "mood", "bids"], ["entries", "grounding", "practice"]]
+        )
+        mood, entries, grounding, practice = (
+            panels[name] for name in ("mood", "entries", "grounding", "practice")
+        )
+        _bids(panels["bids"], insights, texts)
+    else:
+        (mood, entries), (grounding, practice) = figure.subplots(2, 2)
     for axes in (mood, entries, grounding, practice):
         axes.spines[["top", "right"]].set_visible(False)
         axes.tick_params(labelsize=8)
@@ -50,7 +69,7 @@ def render_png(insights: Insights, texts: Texts) -> bytes:
     labels = [short_date(texts, d) for d in insights.week_starts]
     entries.set_title(texts.get(T.chart_entries), fontsize=10)
     entries.bar(labels, insights.entries_per_week, color=_ACCENT)
-    entries.yaxis.get_major_locator().set_params(integer=True)
+    entries.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
 
     grounding.set_title(texts.get(T.chart_grounding), fontsize=10)
     if insights.grounding_before is not None and insights.grounding_after is not None:

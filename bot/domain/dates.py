@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.content.texts import T, Texts
 
@@ -35,3 +35,14 @@ def date_time(texts: Texts, moment: datetime) -> str:
     return texts.get(
         T.date_time, day=moment.day, month=month, year=moment.year, time=moment.strftime("%H:%M")
     )
+
+
+def moment_words(texts: Texts, moment: datetime, *, now: datetime) -> str:
+    """ "today at 21:00", "tomorrow at 08:00", "Friday at 09:00" (in the moment's own zone)."""
+    at = moment.strftime("%H:%M")
+    today = now.astimezone(moment.tzinfo).date()
+    if moment.date() == today:
+        return texts.get(T.when_today, time=at)
+    if moment.date() == today + timedelta(days=1):
+        return texts.get(T.when_tomorrow, time=at)
+    return texts.get(T.when_weekday, weekday=weekday_name(texts, moment.date()), time=at)

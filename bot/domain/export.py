@@ -56,6 +56,16 @@ def _flow_title(row: Mapping[str, Any]) -> str:
     return f"{row['flow_id']} · {row['status']}"
 
 
+def _hold_title(row: Mapping[str, Any]) -> str:
+    due = row.get("due_at")
+    back = due.strftime("%Y-%m-%d %H:%M UTC") if isinstance(due, datetime) else ""
+    return f"{row['status']} · {back}"
+
+
+def _bid_title(row: Mapping[str, Any]) -> str:
+    return f"{row['by']} · {row['response']}"
+
+
 def _flow_answers(row: Mapping[str, Any]) -> str:
     state = json.loads(row.get("state") or "{}")
     return "\n".join(f"{k}: {v}" for k, v in state.get("vars", {}).items())
@@ -73,6 +83,8 @@ _SECTIONS: tuple[
     ("mood_entries", T.export_heading_mood, _mood_title, "note"),
     ("grounding_sessions", T.export_heading_grounding, _grounding_title, None),
     ("flow_runs", T.export_heading_flows, _flow_title, _flow_answers),
+    ("held_messages", T.export_heading_holds, _hold_title, "text"),
+    ("bids", T.export_heading_bids, _bid_title, "note"),
 )
 
 

@@ -5,10 +5,12 @@ These are the names a flow may use in `input:` / `free_text:`; the content check
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.domain.places import Places, ZoneMatch
-from bot.domain.timeparse import TimeWords, parse_days, parse_time
+from bot.domain.timeparse import TimeWords, parse_days, parse_time, parse_when
 from bot.flows.engine import Invalid, Location, UserInput, Valid, Validator
 
 MAX_ANSWER_CHARS = 3000
@@ -16,7 +18,10 @@ MAX_SHORT_CHARS = 200
 NO_COUNTRY = "none"
 
 # Variables that validators add next to the value; flows may use them as placeholders.
-EXTRAS = ("zone_label", "zone_country")
+EXTRAS = ("zone_label", "zone_country", "when_at", "when_label", "when_minutes")
+# The input type that reads a moment ahead; it needs the clock and the user's zone, so the
+# shell binds it per user (see `when_validator`); unbound it understands nothing.
+WHEN = "when"
 
 
 def build_validators(places: Places, words: TimeWords) -> Mapping[str, Validator]:
@@ -73,4 +78,34 @@ def build_validators(places: Places, words: TimeWords) -> Mapping[str, Validator
         "time": time_of_day,
         "days": days,
         "country": country,
+        WHEN: lambda _value: Invalid("when"),
     }
+
+
+def when_validator(
+    words: TimeWords, *, now: datetime, zone: str, describe: Callable[[datetime], str]
+) -> Validator:
+    """The `when` input type for one user at one moment: "20 min", "tonight", "at 9pm".
+
+    The value is what they typed (or the button's value); the extras give the moment in UTC
+    (`when_at`, ISO), in words in their zone (`when_label`) and the minutes until then.
+    """
+    local_now = now.astimezone(ZoneInfo(zone))
+
+    def when(value: UserInput) -> Valid | Invalid:
+        if not isinstance(value, str):
+            return Invalid("not_text")
+        found = parse_when(value[:MAX_SHORT_CHARS], local_now, words)
+        if isinstance(found, str):
+            return Invalid(found)
+        minutes = max(1, round((found - local_now).total_seconds() / 60))
+        return Valid(
+            value.strip(),
+            {
+                "when_at": found.astimezone(UTC).isoformat(),
+                "when_label": describe(found),
+                "when_minutes": str(minutes),
+            },
+        )
+
+    return when

@@ -24,6 +24,8 @@ class Insights:
     ready_share_per_week: tuple[float | None, ...]
     attempts: int
     ready: int
+    # Bids for connection in the last seven days: turned toward, away, against.
+    bids: tuple[int, int, int] = (0, 0, 0)
 
     @property
     def empty(self) -> bool:
@@ -33,6 +35,7 @@ class Insights:
             and not any(self.entries_per_week)
             and self.grounding_count == 0
             and self.attempts == 0
+            and not any(self.bids)
         )
 
     def mood_trend(self) -> float | None:
@@ -52,6 +55,7 @@ def compute(
     entries: Sequence[datetime],
     grounding: Sequence[tuple[int | None, int | None]],
     attempts: Sequence[tuple[datetime, str]],
+    bids: Sequence[tuple[datetime, str]] = (),
 ) -> Insights:
     """Aggregate raw rows (already limited to the last four weeks) into insights."""
     days = tuple(today - timedelta(days=offset) for offset in range(WEEKS * 7 - 1, -1, -1))
@@ -79,6 +83,10 @@ def compute(
         if week is not None:
             tried[week] += 1
             ready[week] += verdict == "ready"
+    directions = {"toward": 0, "away": 0, "against": 0}
+    for when, response in bids:
+        if week_of(when) == WEEKS - 1 and response in directions:
+            directions[response] += 1
     return Insights(
         days=days,
         mood=mood,
@@ -92,4 +100,5 @@ def compute(
         ),
         attempts=sum(tried),
         ready=sum(ready),
+        bids=(directions["toward"], directions["away"], directions["against"]),
     )

@@ -15,10 +15,10 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -33,6 +33,7 @@ DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 MAX_PAUSE = timedelta(days=90)
 # A month is counted as 30 days: a pause needs a length, not a calendar.
 UNIT_LENGTHS: Mapping[str, timedelta] = {
+    "minute": timedelta(minutes=1),
     "hour": timedelta(hours=1),
     "day": timedelta(days=1),
     "week": timedelta(weeks=1),
@@ -89,6 +90,7 @@ class _DayWords(_Model):
 
 
 class _UnitWords(_Model):
+    minute: Phrases = ()
     hour: Phrases = ()
     day: Phrases
     week: Phrases = ()
@@ -103,10 +105,27 @@ class _DurationWords(_Model):
     bare_number_unit: Literal["hour", "day", "week", "fortnight", "month"] | None = None
 
 
+class _Moment(_Model):
+    """A named moment: "tonight" is 21:00 today, or `at_least_minutes` from now if later."""
+
+    phrases: Phrases
+    at: str
+    days_ahead: Annotated[int, Field(ge=0, le=6)] = 0
+    at_least_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 0
+
+
+class _WhenWords(_Model):
+    moments: tuple[_Moment, ...] = ()
+    tomorrow: Phrases = ()
+    bare_number_unit: Literal["minute", "hour"] | None = None
+    max_days: Annotated[int, Field(ge=1, le=90)] = 7
+
+
 class _WordsFile(_Model):
     time: _TimeWords
     days: _DayWords
     durations: _DurationWords
+    when: _WhenWords = _WhenWords()
 
 
 def _clean(text: str) -> str:
@@ -175,6 +194,10 @@ class TimeWords:
     days: _Lexicon
     durations: _Lexicon
     bare_number_unit: str | None
+    moments: Mapping[str, tuple[time, int, timedelta]] = field(default_factory=dict)
+    tomorrow: re.Pattern[str] = re.compile(r"(?!)")
+    when_bare_unit: str | None = None
+    max_ahead: timedelta = timedelta(days=7)
 
     @classmethod
     def load(cls, content_dir: Path) -> TimeWords:
@@ -230,6 +253,18 @@ class TimeWords:
             days=_Lexicon.of(day_tokens),
             durations=_Lexicon.of(duration_tokens),
             bare_number_unit=u.bare_number_unit,
+            moments={
+                _clean(phrase): (
+                    time.fromisoformat(m.at),
+                    m.days_ahead,
+                    timedelta(minutes=m.at_least_minutes),
+                )
+                for m in words.when.moments
+                for phrase in m.phrases
+            },
+            tomorrow=re.compile(rf"^(?:{_phrase_pattern(map(_clean, words.when.tomorrow))})\s+"),
+            when_bare_unit=words.when.bare_number_unit,
+            max_ahead=timedelta(days=words.when.max_days),
         )
 
 
@@ -326,6 +361,14 @@ def parse_days(text: str, words: TimeWords | None = None) -> int | None:
 def parse_duration(text: str, words: TimeWords | None = None) -> timedelta | None:
     """Read a pause length: "3 days", "a week", "2 weeks", "1d", "1w2d"; None above 90 days."""
     w = words or default_words()
+    total = _duration(text, w, w.bare_number_unit)
+    if total is None or total <= timedelta(0) or total > MAX_PAUSE:
+        return None
+    return total
+
+
+def _duration(text: str, w: TimeWords, bare_unit: str | None) -> timedelta | None:
+    """Add up "1 hour 20 min"; zero is returned as zero, anything too long as MAX_PAUSE+."""
     s = _DIGIT_LETTER.sub(" ", _clean(text))
     if not s or len(s) > _MAX_INPUT:
         return None
@@ -333,9 +376,9 @@ def parse_duration(text: str, words: TimeWords | None = None) -> timedelta | Non
     if not tokens:
         return None
     if len(tokens) == 1 and tokens[0][0] == "number":
-        if w.bare_number_unit is None:
+        if bare_unit is None:
             return None
-        tokens.append(("unit", w.bare_number_unit))
+        tokens.append(("unit", bare_unit))
     total = timedelta(0)
     count: float | None = None
     for kind, value in tokens:
@@ -346,14 +389,65 @@ def parse_duration(text: str, words: TimeWords | None = None) -> timedelta | Non
         else:
             times = 1 if count is None else count
             if UNIT_LENGTHS[value] * min(times, 10_000) > MAX_PAUSE:
-                return None  # far too long (and huge counts overflow timedelta)
+                return MAX_PAUSE + timedelta(days=1)  # far too long (huge counts overflow)
             total += UNIT_LENGTHS[value] * times
             count = None
     if count is not None:
         return None  # a number with no unit after it: "3 days 2"
-    if total <= timedelta(0) or total > MAX_PAUSE:
-        return None
     return total
+
+
+WhenProblem = Literal["when", "when_zero", "when_past", "when_far"]
+
+
+def parse_when(text: str, now: datetime, words: TimeWords | None = None) -> datetime | WhenProblem:
+    """Read a moment in the near future, in the zone of `now` (an aware local datetime):
+    "20 min", "in 1 hour", "tonight", "tomorrow morning", "at 9pm", "tomorrow 8:30".
+
+    Returns the moment, or why not: not understood, zero, already past, too far ahead.
+    """
+    w = words or default_words()
+    s = _TRAILING.sub("", _clean(text))
+    if not s or len(s) > _MAX_INPUT:
+        return "when"
+    zone = now.tzinfo
+    moment = w.moments.get(s)
+    if moment is not None:
+        at, days_ahead, at_least = moment
+        target = _local(now, days_ahead, at)
+        if target < now + at_least:
+            target = now + at_least
+    else:
+        days_ahead = 0
+        tomorrow = w.tomorrow.match(s)
+        if tomorrow:
+            days_ahead, s = 1, s[tomorrow.end() :]
+        span = None if days_ahead else _duration(s, w, w.when_bare_unit)
+        clock = parse_time(s, w) if span is None else None
+        if span is not None:
+            # "1h" and "20" are lengths here, not clock times.
+            if span < timedelta(minutes=1):
+                return "when_zero"
+            if span > w.max_ahead:
+                return "when_far"
+            target = now + span
+        elif clock is not None:
+            target = _local(now, days_ahead, clock)
+            if target <= now:
+                return "when_past"
+        else:
+            return "when"
+    if target - now > w.max_ahead:
+        return "when_far"
+    return target.astimezone(zone)
+
+
+def _local(now: datetime, days_ahead: int, at: time) -> datetime:
+    """A wall time `days_ahead` days after now's date, in now's zone (DST-safe)."""
+    day = now.date() + timedelta(days=days_ahead)
+    moment = datetime.combine(day, at, tzinfo=now.tzinfo)
+    # Round-trip through UTC so a wall time in a spring-forward gap becomes a real instant.
+    return moment.astimezone(UTC).astimezone(now.tzinfo)
 
 
 def _clashes(path: Path, raw: Any, words: _WordsFile) -> list[ContentProblem]:

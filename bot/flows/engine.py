@@ -161,6 +161,16 @@ class FlowEngine:
         self.rng = rng or random.Random()
         self.retry_texts = retry_texts or {}
 
+    def bound(self, validators: Mapping[str, Validator]) -> FlowEngine:
+        """The same engine with some input types replaced (e.g. bound to a user's clock)."""
+        return FlowEngine(
+            self.flows,
+            validators={**self.validators, **validators},
+            coach=self.coach,
+            rng=self.rng,
+            retry_texts=self.retry_texts,
+        )
+
     # -- entry points -------------------------------------------------------------------------
 
     def start(self, flow_id: str, variables: Mapping[str, str] | None = None) -> Transition:
@@ -210,6 +220,11 @@ class FlowEngine:
         variables = dict(state.vars)
         if step.save_as:
             variables[step.save_as] = chosen.label if chosen.value is None else chosen.value
+        if step.free_text and chosen.value is not None:
+            # A button's value is read like typed text, so both give the same variables.
+            result = self._validate(step.free_text, chosen.value)
+            if isinstance(result, Valid):
+                variables.update(result.extra)
         return self._advance(flow, RunState(flow.id, chosen.next, variables), [], [])
 
     def skip(self, state: RunState) -> Transition:

@@ -23,7 +23,7 @@ from bot.db.repo import users as user_repo
 from bot.edge import callbacks
 from bot.edge.context import BotContext, Services
 from bot.edge.outgoing import ButtonSpec, Outgoing, layout
-from bot.handlers import grounding
+from bot.handlers import grounding, hot
 from bot.handlers.common import reply, resume_note, runner, user_id_of
 from bot.safety import SafetyText, Screening
 
@@ -102,8 +102,13 @@ async def screen_message(update: Update, context: BotContext) -> None:
     screening = services.catalog.safety.screen(words)
     user_id = user_id_of(update)
     if screening.level == "none":
-        if services.catalog.safety.intent(words) == "grounding":
+        intent = services.catalog.safety.intent(words)
+        if intent == "grounding":
             await grounding.offer(update, context)
+            raise ApplicationHandlerStop
+        if intent == "hold" and not await runner(context).has_active(user_id):
+            # Inside an exercise the words belong to it (a draft pasted into /hold, say).
+            await hot.offer(update, context)
             raise ApplicationHandlerStop
         return
     log.info("safety screen: level=%s kind=%s", screening.level, screening.kind)

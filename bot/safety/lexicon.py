@@ -97,7 +97,7 @@ class IntentRuleModel(_Strict):
     """A group of phrases that ask for one intent."""
 
     id: _Id
-    intent: Literal["grounding"]
+    intent: Literal["grounding", "hold"]
     note: str | None = None
     phrases: _Phrases
     examples: list[str] = []

@@ -110,7 +110,8 @@ class SafetyScreen:
         return self._verdict(text, flat, hits)
 
     def intent(self, text: str) -> str | None:
-        """Return "grounding" when the message asks for calm in words, otherwise None."""
+        """Return "grounding" when the message asks for calm in words, "hold" when it says they
+        want to reach out again right now (text, call), otherwise None."""
         lexicon = self._lexicon
         flat = flatten(text)
         for found in lexicon.intents.scan(flat):

@@ -18,10 +18,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.content.texts import T
 from bot.db.models import FlowRun, ScheduledTask
 from bot.db.repo import flows as flow_repo
+from bot.db.repo import users as user_repo
+from bot.domain.dates import moment_words
+from bot.domain.inputs import WHEN, when_validator
 from bot.edge import callbacks
 from bot.edge.context import Services
 from bot.edge.outgoing import ButtonSpec, Outgoing, layout
-from bot.flows.engine import Effect, FlowError, Reply, RunState, Transition, UserInput
+from bot.flows.engine import (
+    Effect,
+    FlowEngine,
+    FlowError,
+    Reply,
+    RunState,
+    Transition,
+    UserInput,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +107,9 @@ class FlowRunner:
             run = await flow_repo.active_run(session, user_id=user_id)
             if run is None:
                 return None
+            engine = await self._engine_for(session, run, user_id)
             try:
-                transition = self.services.engine.on_input(flow_repo.state_of(run), value)
+                transition = engine.on_input(flow_repo.state_of(run), value)
             except FlowError:
                 return await self._restart_changed(session, run, user_id)
             return await self._apply(session, run, transition, user_id)
@@ -117,10 +129,9 @@ class FlowRunner:
             if flow is None or not 0 <= step_index < len(flow.steps):
                 return None
             state = flow_repo.state_of(run)
+            engine = await self._engine_for(session, run, user_id)
             try:
-                transition = self.services.engine.on_choice(
-                    state, flow.steps[step_index].id, option
-                )
+                transition = engine.on_choice(state, flow.steps[step_index].id, option)
             except FlowError:
                 return await self._restart_changed(session, run, user_id)
             if transition.outcome == "stale":
@@ -158,6 +169,31 @@ class FlowRunner:
                 now=self.services.clock(),
                 keep=keep,
             )
+
+    async def _engine_for(self, session: AsyncSession, run: FlowRun, user_id: int) -> FlowEngine:
+        """The engine, with the `when` input bound to this user's zone and the clock when the
+        step waiting for input reads a moment ahead ("tonight", "in 20 min")."""
+        engine = self.services.engine
+        flow = self.services.catalog.flows.get(run.flow_id)
+        if flow is None:
+            return engine
+        try:
+            step = flow.step(run.step_id)
+        except KeyError:
+            return engine
+        if WHEN not in (getattr(step, "input", None), getattr(step, "free_text", None)):
+            return engine
+        user = await user_repo.get_user(session, user_id=user_id)
+        zone = user.timezone if user is not None and user.timezone else "UTC"
+        now = self.services.clock()
+        texts = self.services.catalog.texts
+        validator = when_validator(
+            self.services.catalog.words,
+            now=now,
+            zone=zone,
+            describe=lambda moment: moment_words(texts, moment, now=now),
+        )
+        return engine.bound({WHEN: validator})
 
     async def _restart_changed(
         self, session: AsyncSession, run: FlowRun, user_id: int

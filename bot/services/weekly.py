@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from bot.content.texts import T, Texts
+from bot.db.repo import hot as hot_repo
 from bot.db.repo import insights as insights_repo
 from bot.db.repo import users as user_repo
 from bot.domain.charts import render_png
@@ -46,6 +47,7 @@ async def weekly_picture(services: Services, user_id: int) -> Picture:
         moods, entries, grounding, attempts = await insights_repo.window(
             session, user_id=user_id, since=since
         )
+        bids = await hot_repo.bids_since(session, user_id=user_id, since=since)
     insights = compute(
         today=today,
         local_dates_of=lambda when: when.astimezone(zone).date(),
@@ -53,6 +55,7 @@ async def weekly_picture(services: Services, user_id: int) -> Picture:
         entries=entries,
         grounding=grounding,
         attempts=attempts,
+        bids=[(when, response) for when, _by, response in bids],
     )
     texts = services.catalog.texts
     if insights.empty:
@@ -90,4 +93,7 @@ def caption(insights: Insights, services: Services) -> str:
         lines.append(
             texts.get(T.insights_practice, ready=insights.ready, attempts=insights.attempts)
         )
-    return "\n\n".join(lines[:4])
+    if any(insights.bids):
+        toward, away, against = insights.bids
+        lines.append(texts.get(T.insights_bids, toward=toward, away=away, against=against))
+    return "\n\n".join(lines[:5])

@@ -17,9 +17,11 @@ from bot.db.engine import Database
 from bot.db.keys import rotate, sealed_columns
 from bot.db.models import (
     USER_TABLES,
+    Bid,
     Delivery,
     FlowRun,
     GroundingSession,
+    HeldMessage,
     JournalEntry,
     MoodEntry,
     PracticeAttempt,
@@ -50,6 +52,8 @@ def rows_for(user_id: int) -> list[SQLModel]:
                          created_at=NOW),
         ScheduledTask(user_id=user_id, kind="flow", ref="x", due_at=NOW, state="{}"),
         SafetyEvent(user_id=user_id, level="check", kind="self_harm", created_at=NOW),
+        HeldMessage(user_id=user_id, text="not yet", due_at=NOW, created_at=NOW),
+        Bid(user_id=user_id, by="theirs", response="toward", note="a look", created_at=NOW),
     ]  # fmt: skip
 
 

@@ -13,9 +13,11 @@ from sqlmodel import SQLModel, select
 from bot.db.crypto import Vault, install_vault
 from bot.db.engine import Database
 from bot.db.models import (
+    Bid,
     Delivery,
     FlowRun,
     GroundingSession,
+    HeldMessage,
     JournalEntry,
     MoodEntry,
     PracticeAttempt,
@@ -42,6 +44,8 @@ def rows_at(when: datetime, tag: str) -> list[SQLModel]:
         ScheduledTask(user_id=1, kind="flow", ref=tag, due_at=when, status="done"),
         Delivery(user_id=1, slot=tag, local_date=when.date(), due_at=when, claimed_at=when,
                  status="sent"),
+        HeldMessage(user_id=1, text=tag, due_at=when, status="let_go", created_at=when),
+        Bid(user_id=1, by="mine", response="toward", note=tag, created_at=when),
     ]  # fmt: skip
 
 
@@ -57,12 +61,13 @@ def live_rows(when: datetime) -> list[SQLModel]:
         Delivery(user_id=1, slot="claimed", local_date=when.date(), due_at=when,
                  claimed_at=when, status="claimed"),
         SafetyEvent(user_id=1, level="check", created_at=when),
+        HeldMessage(user_id=1, text="waiting", due_at=when, created_at=when),
     ]  # fmt: skip
 
 
 TABLES: tuple[type[Any], ...] = (
     JournalEntry, MoodEntry, PracticeAttempt, GroundingSession, FlowRun, ScheduledTask, Delivery,
-    User, SafetyEvent,
+    User, SafetyEvent, HeldMessage, Bid,
 )  # fmt: skip
 
 
@@ -100,8 +105,9 @@ async def test_rows_older_than_the_period_go_and_the_rest_stays(database: Databa
     assert purge.removed == {
         "journal_entries": 1, "mood_entries": 1, "practice_attempts": 1,
         "grounding_sessions": 1, "flow_runs": 1, "scheduled_tasks": 1, "deliveries": 1,
+        "held_messages": 1, "bids": 1,
     }  # fmt: skip
-    assert purge.total == 7
+    assert purge.total == 9
     after = await counts(database)
     assert {name: before[name] - after[name] for name in before} == {
         **purge.removed, "users": 0, "safety_events": 0,

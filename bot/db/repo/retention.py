@@ -1,8 +1,9 @@
 """Bulk deletes for RETENTION_DAYS: one DELETE per table for rows older than a cutoff.
 
 Only what the user wrote or did, and bookkeeping that is finished, goes: journal entries, mood
-check-ins, practice drafts, grounding sessions, flow runs that ended, scheduled tasks that are
-finished (done, failed or cancelled), and deliveries. Active and paused flow runs, pending or
+check-ins, practice drafts, grounding sessions, bids, held messages already resolved, flow runs
+that ended, scheduled tasks that are finished (done, failed, skipped, lost or cancelled), and
+deliveries. Active and paused flow runs, pending or
 claimed tasks and claimed deliveries stay, because something is still going to happen with
 them. Users (their settings and consent) and safety events (level and kind only) are never aged
 out here.
@@ -18,9 +19,11 @@ from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import (
+    Bid,
     Delivery,
     FlowRun,
     GroundingSession,
+    HeldMessage,
     JournalEntry,
     MoodEntry,
     PracticeAttempt,
@@ -29,7 +32,7 @@ from bot.db.models import (
 
 # Statuses of rows that are still in play; everything else is finished.
 _LIVE_RUNS = ("active", "paused")
-_LIVE_TASKS = ("pending", "claimed")
+_LIVE_TASKS = ("pending", "claimed", "sending")
 
 
 async def _delete(
@@ -66,6 +69,13 @@ async def purge_older_than(
             col(ScheduledTask.due_at) < cutoff,
             col(ScheduledTask.status).not_in(_LIVE_TASKS),
         ),
+        "held_messages": await _delete(
+            session,
+            HeldMessage,
+            col(HeldMessage.created_at) < cutoff,
+            col(HeldMessage.status) != "waiting",
+        ),
+        "bids": await _delete(session, Bid, col(Bid.created_at) < cutoff),
         "deliveries": await _delete(
             session,
             Delivery,
