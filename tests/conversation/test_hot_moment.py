@@ -29,7 +29,7 @@ DRAFT = "Why are you ignoring me again? Answer me."
 
 async def rows(app: Any, model: type[Any]) -> list[Any]:
     async with app.bot_data["services"].db.session() as session:
-        return list((await session.exec(select(model))).all())
+        return list((await session.exec(select(model).order_by(model.id))).all())
 
 
 async def hold(chat: ChatDriver, draft: str = DRAFT, when: str = "In 20 minutes") -> None:
