@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import shutil
 import tempfile
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -54,17 +56,21 @@ PLAYGROUND_TEXT = {
         "  <number> | <label>  tap a button on the latest message that has buttons\n"
         "  :location LAT LON   share a location\n"
         "  :sticker  :photo  :voice   send that kind of message\n"
+        "  :later MINUTES      move the bot's clock ahead and run what falls due (held\n"
+        "                      messages, time-out check-ins, daily questions)\n"
         "  :quit               leave (end of input works too)"
     ),
     "prompt": "you> ",
     "echo": "you: {line}",
     "location_usage": "usage: :location LAT LON (for example :location 52.52 13.40)",
+    "later_usage": "usage: :later MINUTES (for example :later 25)",
+    "later": "[clock] {minutes} minute(s) later",
     "unknown_command": "unknown playground command {command}; :help lists them",
     "violation": "[fake api] {problem}",
     "error": "[handler error] {error!r}",
     "user_first_name": "Alex",
 }
-SPECIAL = (":location", ":sticker", ":photo", ":voice", ":quit", ":help")
+SPECIAL = (":location", ":sticker", ":photo", ":voice", ":later", ":quit", ":help")
 
 Builder = Callable[..., Application[Any, Any, Any, Any, Any, Any]]
 
@@ -95,11 +101,16 @@ async def run_playground(
     build: Builder | None = None,
 ) -> int:
     """Chat with the bot over stdin/stdout until :quit or end of input; return the exit code."""
+    # `:later` moves the bot's clock ahead by this much (only for the real bot).
+    offset = [timedelta(0)]
     try:
         if build is None:
             from bot.app import build_application  # late: the playground module stays light
 
-            build = build_application
+            def clock() -> datetime:
+                return datetime.now(UTC) + offset[0]
+
+            build = functools.partial(build_application, clock=clock)
         fake = FakeTelegram(
             token=settings.telegram_bot_token.get_secret_value(),
             validator=load_validator(find_spec(REPO_ROOT)),
@@ -116,7 +127,7 @@ async def run_playground(
                 strict=False,
                 require_answers=False,
             )
-            session = _Session(driver, stdout, interactive)
+            session = _Session(driver, stdout, interactive, offset)
             await session.run(stdin)
             return 1 if fake.spec_violations or driver.errors else 0
     finally:
@@ -126,8 +137,15 @@ async def run_playground(
 class _Session:
     """One playground conversation: reads lines, feeds the driver, prints what changed."""
 
-    def __init__(self, driver: ChatDriver, stdout: TextIO, interactive: bool) -> None:
+    def __init__(
+        self,
+        driver: ChatDriver,
+        stdout: TextIO,
+        interactive: bool,
+        offset: list[timedelta] | None = None,
+    ) -> None:
         self.driver = driver
+        self.offset = offset if offset is not None else [timedelta(0)]
         self.stdout = stdout
         self.interactive = interactive
         self.printed_calls = len(driver.fake.calls)
@@ -196,6 +214,17 @@ class _Session:
                 self._print(PLAYGROUND_TEXT["location_usage"])
                 return True
             await self.driver.share_location(latitude, longitude)
+        elif command == ":later":
+            try:
+                (minutes,) = (int(arg) for arg in args)
+            except ValueError:
+                self._print(PLAYGROUND_TEXT["later_usage"])
+                return True
+            self.offset[0] += timedelta(minutes=max(0, minutes))
+            self._print(PLAYGROUND_TEXT["later"].format(minutes=max(0, minutes)))
+            from bot.app import DISPATCH_JOB  # late, like build_application
+
+            await self.driver.run_jobs(DISPATCH_JOB)
         elif command == ":sticker":
             await self.driver.send_sticker()
         elif command == ":photo":

@@ -182,3 +182,18 @@ async def test_the_throwaway_database_directory_is_removed_afterwards() -> None:
     code, _ = await play(derived, "hi\n")
     assert code == 0
     assert not directory.exists()
+
+
+async def test_later_moves_the_clock_and_a_held_message_comes_back(tmp_path: Path) -> None:
+    from bot.playground import playground_settings
+
+    settings = playground_settings(
+        Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'h.db'}")
+    )
+    script = "/start\n1\nBerlin\n1\n2\n1\n/hold\nI miss you\n1\n:later 21\n3\n"
+    stdout = io.StringIO()
+    code = await run_playground(settings, io.StringIO(script), stdout, interactive=False)
+    out = stdout.getvalue()
+    assert code == 0, out
+    assert "Something you set aside is back" in out and "I miss you" in out
+    assert out.index("[clock] 21 minute(s) later") < out.index("Something you set aside")

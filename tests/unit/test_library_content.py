@@ -22,6 +22,9 @@ LESSONS = (
     "space_without_distance",
     "needs_without_blame",
     "looking_after_yourself",
+    "hold_that_message",
+    "time_out_and_return",
+    "bids_for_connection",
 )
 EXERCISES = (
     "physiological_sigh",
