@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.coach.checks import list_problems
 from bot.coach.patterns import (
     Alt,
     Option,
@@ -103,6 +104,7 @@ class WordsFile(_Strict):
     """content/coach/words.yml."""
 
     lists: dict[str, list[Phrase]]
+    disjoint: list[Annotated[list[Word], Field(min_length=2, max_length=2)]] = []
 
 
 class FeelingsFile(_Strict):
@@ -299,6 +301,9 @@ def load_coach_content(content_dir: Path) -> CoachContent:
         named["faux"] = ([w for g in faux.faux for w in g.words], path, "faux", None)
         named["faux_negated"] = ([w for g in faux.negated for w in g.words], path, "negated", None)
     lists = _resolve_lists(named, words_of, problems)
+    disjoint = words.disjoint if words is not None else []
+    words_at = folder / "words.yml", line_of(raws["words"])
+    problems.extend(list_problems(named, lists, disjoint, words_of, *words_at))
 
     rules: list[Rule] = []
     entries: list[tuple[int, Pattern]] = []
