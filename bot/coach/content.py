@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.coach.build import add_lists, build_tokenizer, compile_all, resolve_lists
-from bot.coach.checks import check_faux, check_feedback, check_rewrite, check_text
+from bot.coach.checks import check_faux, check_feedback, check_rewrite, check_text, list_problems
 from bot.coach.patterns import (
     Option,
     Pattern,
@@ -175,6 +175,9 @@ def load_coach_content(content_dir: Path) -> CoachContent:
         named["faux"] = ([w for g in faux.faux for w in g.words], path, "faux", None)
         named["faux_negated"] = ([w for g in faux.negated for w in g.words], path, "negated", None)
     lists = resolve_lists(named, words_of, problems)
+    disjoint = words.disjoint if words is not None else []
+    words_at = folder / "words.yml", line_of(raws["words"])
+    problems.extend(list_problems(named, lists, disjoint, words_of, *words_at))
 
     rules: list[Rule] = []
     entries: list[tuple[int, Pattern]] = []

@@ -10,7 +10,7 @@ is the same problem said once, so only the wider finding is kept.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.coach.content import FEELING_ISSUES, CoachContent, FauxEntry, Guards, Rule
 from bot.coach.patterns import Match, PatternIndex
@@ -28,6 +28,9 @@ _SUPPRESSED_INSIDE: dict[str, frozenset[str]] = {
     # "I feel like I'm not a priority": the thought's tip already asks for the feeling.
     "faux_feeling": frozenset({"thought_as_feeling"}),
 }
+# A feeling word inside one of these findings is not the user's own feeling: "Thanks so much
+# for finally texting back" and "I'm so glad you finally showed up" mean the opposite.
+_VOIDS_FEELINGS = frozenset({"sarcasm"})
 _CODE_ORDER = {code: n for n, code in enumerate(CODES)}
 MAX_WIDEN = 16  # words a quote may grow beyond the matched phrase
 
@@ -111,10 +114,11 @@ def find(content: CoachContent, text: str) -> Findings:
         if rule.code == "faux_feeling":
             faux = content.faux.get(tokens.words[first:last])
         issues.append(Hit(rule.code, first, last, span, match.start, rule.tip, faux))
+    kept = _reconcile(issues)
     return Findings(
         tokens,
-        tuple(_reconcile(issues)),
-        tuple(sorted(feelings, key=lambda f: f.span)),
+        tuple(kept),
+        tuple(sorted(_void_inside(feelings, kept), key=lambda f: f.span)),
         tuple(sorted(strengths, key=lambda h: h.span)),
     )
 
@@ -208,6 +212,19 @@ def _reconcile(hits: list[Hit]) -> list[Hit]:
                 continue
         result.append(hit)
     return result
+
+
+def _void_inside(feelings: list[FeelingHit], issues: list[Hit]) -> list[FeelingHit]:
+    """Stop counting the feelings said inside a finding that turns words around (sarcasm)."""
+    spans = [hit.span for hit in issues if hit.code in _VOIDS_FEELINGS]
+    if not spans:
+        return feelings
+    return [
+        replace(f, counts=False)
+        if any(start <= f.span[0] and f.span[1] <= end for start, end in spans)
+        else f
+        for f in feelings
+    ]
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

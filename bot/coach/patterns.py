@@ -173,7 +173,14 @@ class Alt:
 
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """Up to GAP_WORDS words of anything, inside one sentence."""
+    """Up to GAP_WORDS words of anything, inside one sentence.
+
+    `first` and `prefixes` are the words the part after the gap must start with, when that
+    part is a required word or list: the gap then only tries the positions where it can.
+    """
+
+    first: frozenset[str] | None = None
+    prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +266,17 @@ def _run(
                     break
                 i = best
         elif kind is Gap:
+            assert isinstance(element, Gap)
+            first, prefixes = element.first, element.prefixes
             for skip in range(GAP_WORDS + 1):
                 j = i + skip
                 if j > n or (skip and sentences[j - 1] != sentence):
                     break
+                if first is not None and (
+                    j == n
+                    or (words[j] not in first and not any(map(words[j].startswith, prefixes)))
+                ):
+                    continue
                 end = _run(elements, k + 1, tokens, j, sentence, marks)
                 if end >= 0:
                     return end
@@ -377,7 +391,7 @@ def compile_pattern(source: str, lists: Mapping[str, Alt], words_of: WordsOf) ->
     if focus_open and not focus_closed:
         raise PatternError("a '[' is never closed with ']'")
     _check_swallowed(elements)
-    return _finish(source, tuple(_merge_literals(elements)))
+    return _finish(source, tuple(_gap_lookahead(_merge_literals(elements))))
 
 
 def _check_swallowed(elements: Sequence[Element]) -> None:
@@ -410,6 +424,22 @@ def _phrase_words(text: str, words_of: WordsOf) -> Option:
     return words
 
 
+def _gap_lookahead(elements: list[Element]) -> list[Element]:
+    """Tell each gap which words the next required part can start with (see Gap)."""
+    result = list(elements)
+    for n, element in enumerate(result):
+        if not isinstance(element, Gap):
+            continue
+        following = (
+            e for e in result[n + 1 :] if not isinstance(e, Focus | Anchor | NotFollowedBy)
+        )
+        after = next(following, None)
+        if isinstance(after, Alt) and not (after.optional or after.repeat):
+            first, prefixes = after.first_words()
+            result[n] = Gap(first, prefixes)
+    return result
+
+
 def _merge_literals(elements: list[Element]) -> list[Element]:
     """Join runs of single-option words into one option so they are checked in one step."""
     merged: list[Element] = []
@@ -428,17 +458,26 @@ def _merge_literals(elements: list[Element]) -> list[Element]:
     return merged
 
 
+def _key_word(option: Option) -> str | None:
+    """Return the longest exact word of an option, or None when every word is a `word*`."""
+    exact = [word for word in option if not word.endswith("*")]
+    # Of equally long words, the last: "up" in "wind* me up" rules out more than "me".
+    return max(reversed(exact), key=len) if exact else None
+
+
 def _finish(source: str, elements: tuple[Element, ...]) -> Pattern:
     needs: list[frozenset[str]] = []
     for element in elements:
         if not isinstance(element, Alt) or element.optional or element.repeat:
             continue
-        if element.prefixed:
-            continue
-        if len(element.options) == 1:
+        if len(element.options) == 1 and not element.prefixed:
             needs.extend(frozenset({word}) for word in element.options[0])
-        else:
-            needs.append(frozenset(option[0] for option in element.options))
+            continue
+        # One word per option is enough to rule the part out; the longest exact word of each
+        # option ("nerves" in "get* on my nerves") is rarer than its first, so it rules out more.
+        keys = [_key_word(option) for option in element.options]
+        if all(keys):
+            needs.append(frozenset(key for key in keys if key))
     first: set[str] = set()
     prefixes: list[str] = []
     consumes = False
@@ -486,36 +525,49 @@ class PatternIndex(Generic[K]):
     """Many patterns, indexed by the words they can start with, scanned in one pass.
 
     Before trying a pattern at a word, the index checks that every word set the pattern
-    needs has a member somewhere in the draft; most patterns fail that check, which is a
-    set operation rather than a walk through the pattern.
+    needs has a member somewhere in the draft; most patterns fail that check, which is one
+    integer operation (each word set is a bit) rather than a walk through the pattern.
     """
 
-    __slots__ = ("_any", "_by_word", "_need_ids", "_needed_by", "_prefixed")
+    __slots__ = ("_any", "_by_word", "_mask_of_word", "_masked", "_masks", "_prefixed")
 
     def __init__(self, entries: Iterable[tuple[K, Pattern]]) -> None:
         by_word: dict[str, list[tuple[K, Pattern]]] = {}
         anywhere: list[tuple[K, Pattern]] = []
         prefixed: list[tuple[str, K, Pattern]] = []
         need_numbers: dict[frozenset[str], int] = {}
-        self._need_ids: dict[int, frozenset[int]] = {}
+        self._masks: dict[int, int] = {}  # id(pattern) -> the bits of the word sets it needs
         for key, pattern in entries:
-            self._need_ids[id(pattern)] = frozenset(
-                need_numbers.setdefault(need, len(need_numbers)) for need in pattern.needs
-            )
+            mask = 0
+            for need in pattern.needs:
+                mask |= 1 << need_numbers.setdefault(need, len(need_numbers))
+            self._masks[id(pattern)] = mask
             if pattern.first is None:
                 anywhere.append((key, pattern))
                 continue
             for word in pattern.first:
                 by_word.setdefault(word, []).append((key, pattern))
             prefixed.extend((prefix, key, pattern) for prefix in pattern.first_prefixes)
-        needed_by: dict[str, list[int]] = {}
+        mask_of_word: dict[str, int] = {}  # word -> the bits of the word sets it belongs to
         for need, number in need_numbers.items():
             for word in need:
-                needed_by.setdefault(word, []).append(number)
-        self._needed_by = needed_by
+                mask_of_word[word] = mask_of_word.get(word, 0) | 1 << number
+        self._mask_of_word = mask_of_word
         self._any = tuple(anywhere)
         self._prefixed = tuple(prefixed)
         self._by_word = {word: (*found, *self._any) for word, found in by_word.items()}
+        # The same, each with its mask, for the scan; the key None holds `_any`.
+        self._masked: dict[str | None, tuple[tuple[K, Pattern, int], ...]] = {
+            word: tuple((k, p, self._masks[id(p)]) for k, p in found)
+            for word, found in (*self._by_word.items(), (None, self._any))
+        }
+
+    def _candidates_masked(self, word: str) -> tuple[tuple[K, Pattern, int], ...]:
+        if self._prefixed:
+            masks = self._masks
+            return tuple((k, p, masks[id(p)]) for k, p in self._candidates(word))
+        found = self._masked.get(word)
+        return self._masked[None] if found is None else found
 
     def _candidates(self, word: str) -> tuple[tuple[K, Pattern], ...]:
         found = self._by_word.get(word, self._any)
@@ -530,11 +582,10 @@ class PatternIndex(Generic[K]):
         """Return every match starting in tokens[lo:hi], at most one per pattern and start."""
         results: list[Found[K]] = []
         words = tokens.words
-        met: set[int] = set()
-        needed_by = self._needed_by
+        met = 0
+        mask_of_word = self._mask_of_word
         for word in set(words):
-            met.update(needed_by.get(word, ()))
-        need_ids = self._need_ids
+            met |= mask_of_word.get(word, 0)
         live: dict[str, list[tuple[K, Pattern]]] = {}
         stop = len(words) if hi is None else min(hi, len(words))
         for i in range(lo, stop):
@@ -543,8 +594,8 @@ class PatternIndex(Generic[K]):
             if candidates is None:
                 candidates = live[word] = [
                     (key, pattern)
-                    for key, pattern in self._candidates(word)
-                    if need_ids[id(pattern)] <= met
+                    for key, pattern, mask in self._candidates_masked(word)
+                    if mask & met == mask
                 ]
             for key, pattern in candidates:
                 match = pattern.match(tokens, i)

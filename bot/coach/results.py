@@ -21,6 +21,7 @@ CODES: tuple[str, ...] = (
     "demand",
     "label",
     "accusatory_question",
+    "sarcasm",
     "no_feeling",
 )
 

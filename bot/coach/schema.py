@@ -60,6 +60,7 @@ class WordsFile(Strict):
     """content/coach/words.yml."""
 
     lists: dict[str, list[Phrase]]
+    disjoint: list[Annotated[list[Word], Field(min_length=2, max_length=2)]] = []
 
 
 class FeelingsFile(Strict):

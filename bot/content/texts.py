@@ -90,6 +90,7 @@ class T(StrEnum):
     habit_demand = "habit_demand"
     habit_label = "habit_label"
     habit_accusatory_question = "habit_accusatory_question"
+    habit_sarcasm = "habit_sarcasm"
     habit_no_feeling = "habit_no_feeling"
     ground_menu = "ground_menu"
     ground_menu_item = "ground_menu_item"

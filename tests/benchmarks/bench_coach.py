@@ -1,13 +1,15 @@
 """Benchmark the statement coach over the case set; prints one JSON object.
 
-Run: .venv/bin/python tests/benchmarks/bench_coach.py
-The baseline is the least any analysis must do, `text.lower().split()` over the same drafts,
+Run: .venv/bin/python tests/benchmarks/bench_coach.py [--cases FILE ...]
+By default it reads tests/data/coach_cases.jsonl; `--cases` (repeatable) reads other drafts,
+so two versions of the coach can be timed on the very same texts. The baseline is the least any analysis must do, `text.lower().split()` over the same drafts,
 measured in the same process, so the ratio says how many times that cost the coach spends.
 Also timed: the feedback message, loading the content, and a 10,000-character run-on draft.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -33,10 +35,18 @@ def best_seconds(run: Callable[[], object], repeats: int = 7) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the statement coach.")
+    parser.add_argument("--cases", type=Path, action="append")
+    paths = parser.parse_args().cases or [CASES]
     started = time.perf_counter()
     coach = Coach.load(ROOT / "content")
     load_ms = (time.perf_counter() - started) * 1000
-    texts = [json.loads(line)["text"] for line in CASES.read_text(encoding="utf-8").splitlines()]
+    texts = [
+        json.loads(line)["text"]
+        for path in paths
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     rounds = 5
 
     def analyze_all() -> None:

@@ -145,3 +145,24 @@ def test_an_empty_file_is_reported(content: Path) -> None:
     (problem,) = problems_of(content)
     assert "strengths.yml" in problem
     assert "empty" in problem
+
+
+def test_lists_declared_disjoint_may_not_share_an_entry(content: Path) -> None:
+    edit(content, "words.yml", "  warm_words:\n", "  warm_words:\n    - as usual\n")
+    edit(
+        content,
+        "words.yml",
+        "  - [habitual, warm_words]",
+        "  - [habitual, warm_words]\n  - [labels, warm]",
+    )
+    text = "\n".join(problems_of(content))
+    assert "'as usual' is in both {habitual} and {warm_words}" in text
+    assert "unknown list 'labels' (did you mean 'label'?)" in text
+    assert "unknown list 'warm'" in text
+
+
+def test_an_entry_an_included_list_already_has_is_reported(content: Path) -> None:
+    edit(content, "words.yml", "  warm_words:\n", "  warm_words:\n    - grateful\n")
+    (problem,) = problems_of(content)
+    assert "'grateful' is already in {pleasant_feeling}, which this list includes" in problem
+    assert "lists.warm_words" in problem

@@ -1,36 +1,56 @@
-"""Measure the statement coach on the hand-written draft set and fail below 0.9.
+"""Measure the statement coach on the hand-written draft sets.
 
-`tests/data/coach_cases.jsonl` holds drafts written the way people type them (typos, capitals,
-no punctuation, several sentences), each labelled with the verdict and the set of issue codes
-a careful reader would give under this policy:
+The sets in `tests/data/` hold drafts written the way people type them (typos, capitals, no
+punctuation, several sentences), each labelled with the verdict and the set of issue codes a
+careful reader would give under this policy:
 
-- absolute: "always / never / every time / all the time" about the partner's behaviour, not
-  praise ("you always make me laugh") and not about oneself ("I always feel calm");
+- absolute: "always / never / every time / all the time" about the partner's behaviour, and
+  habit phrases without those words ("yet again", "as usual", "like clockwork", "every single
+  weekend", "for once", "for the hundredth time"), when the partner is the one doing it; not
+  praise ("you always make me laugh") and not about oneself ("I always feel calm", "for once
+  I'm not anxious", "every time I talk to you about money I freeze"); "again" alone is not one;
 - you_blame: the partner is said not to care, listen, love or try, or to ignore, hurt, ruin
   or lie, or "it's your fault" (unless that sits inside a thought, question, ultimatum or
   "you make me feel", whose own tip covers it); a concrete "you didn't call" is fine;
+- make_me_feel: "you make me feel…", and idioms of being made to feel something with "you" or
+  "your …" doing it ("you drive me up the wall", "your snoring is driving me round the bend",
+  "you get on my nerves"); "it drives me crazy when…" is not one;
 - faux_feeling / thought_as_feeling / make_me_feel: as in the design; each already asks for
   the feeling, so no_feeling is only given when none of them applies and no feeling is named;
 - demand: "you need to / should / must", or a command opening a clause ("Stop…", "Grow up");
+- label: a character word ("selfish", "cold"), also asked as a question ("Are you always this
+  cold?", "Could you be any more selfish?") or hidden in a comparison ("My ex was more caring
+  than you", "Even a robot shows more feeling", "Any normal partner would…");
+- accusatory_question: "why do you…", "how could you…", "what is wrong with you" and the like;
+- sarcasm: mock thanks and praise that carry blame ("Thanks SO much for finally texting back",
+  "Wow, nice of you to show up", "Oh great, another night of you on your phone", "of course
+  you forgot", "must be nice"); a pleasant feeling said inside the sarcasm ("I'm so glad you
+  finally decided to show up") is not counted as a feeling;
 - ready: no issue at all and a feeling named.
 
-The test prints verdict accuracy and per-code precision and recall, so the figures show up in
-`pytest -s` and in the report; it fails when any of them drops below 0.9.
+`coach_cases.jsonl` and `coach_cases_subtle.jsonl` are the tuned sets: the rules were adjusted
+until they read them well, and these tests hold them there. `coach_cases_heldout.jsonl` was
+written before the rules for sarcasm, idioms, habit phrases and hidden labels, and is never tuned
+against; its figures are printed (`pytest -s`, or tests/benchmarks/report_coach.py) and held to
+a lower floor, so it keeps telling how the coach reads drafts nobody tuned it on.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from coach_eval import HELD_OUT, TUNED, Case, load_cases, report_lines, score
 
 from bot.coach import CODES, Coach
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES = ROOT / "tests" / "data" / "coach_cases.jsonl"
-THRESHOLD = 0.9
+ACCURACY = 0.97
+RECALL = 0.95
+PRECISION = 0.9
+# The held-out set only guards against a collapse; its real figures are reported, not tuned.
+HELD_OUT_ACCURACY = 0.85
 
 
 @cache
@@ -38,86 +58,49 @@ def coach() -> Coach:
     return Coach.load(ROOT / "content")
 
 
-@dataclass(frozen=True)
-class Case:
-    text: str
-    verdict: str
-    codes: frozenset[str]
+@cache
+def tuned() -> tuple[Case, ...]:
+    return tuple(load_cases(TUNED, CODES))
 
 
-def load_cases() -> list[Case]:
-    cases = []
-    for number, line in enumerate(CASES.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        raw = json.loads(line)
-        assert set(raw) == {"text", "verdict", "codes"}, f"line {number}: unexpected keys"
-        assert raw["verdict"] in ("ready", "try_again"), f"line {number}: bad verdict"
-        assert set(raw["codes"]) <= set(CODES), f"line {number}: unknown code"
-        assert (raw["verdict"] == "ready") == (not raw["codes"]), f"line {number}: mismatch"
-        cases.append(Case(raw["text"], raw["verdict"], frozenset(raw["codes"])))
-    return cases
-
-
-@dataclass(frozen=True)
-class Scores:
-    accuracy: float
-    precision: dict[str, float]
-    recall: dict[str, float]
-    misses: list[str]
-
-
-def score(cases: list[Case]) -> Scores:
-    right = 0
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    misses = []
-    for case in cases:
-        analysis = coach().analyze(case.text)
-        got = set(analysis.codes)
-        right += analysis.verdict == case.verdict
-        for code in CODES:
-            if code in got and code in case.codes:
-                tp[code] += 1
-            elif code in got:
-                fp[code] += 1
-            elif code in case.codes:
-                fn[code] += 1
-        if got != case.codes or analysis.verdict != case.verdict:
-            misses.append(f"{case.text!r}: expected {sorted(case.codes)}, got {sorted(got)}")
-    precision = {c: tp[c] / (tp[c] + fp[c]) if tp[c] + fp[c] else 1.0 for c in CODES}
-    recall = {c: tp[c] / (tp[c] + fn[c]) if tp[c] + fn[c] else 1.0 for c in CODES}
-    return Scores(right / len(cases), precision, recall, misses)
-
-
-def test_the_case_set_is_big_enough_to_mean_something() -> None:
-    cases = load_cases()
-    assert len(cases) >= 160
+def test_the_sets_are_big_and_balanced_enough_to_mean_something() -> None:
+    cases = tuned()
+    subtle = load_cases(TUNED[1:], CODES)
+    held_out = load_cases(HELD_OUT, CODES)
+    assert len(cases) >= 600
+    assert len(subtle) >= 300
+    assert len(held_out) >= 150
+    for name, group in (("subtle", subtle), ("held out", held_out)):
+        share = sum(case.verdict == "ready" for case in group) / len(group)
+        assert 0.4 <= share <= 0.6, f"{name}: {share:.2f} of the drafts are ready"
     per_code = Counter(code for case in cases for code in case.codes)
     for code in CODES:
-        assert per_code[code] >= 10, f"only {per_code[code]} drafts with {code}"
-    assert sum(case.verdict == "ready" for case in cases) >= 40
-    assert len({case.text for case in cases}) == len(cases), "duplicate drafts"
+        assert per_code[code] >= 20, f"only {per_code[code]} tuned drafts with {code}"
+    texts = [case.text for case in (*cases, *held_out)]
+    assert len(set(texts)) == len(texts), "a draft is listed twice (or in two sets)"
 
 
-def test_verdict_accuracy_and_per_code_precision_and_recall() -> None:
-    scores = score(load_cases())
-    print(f"\ncoach verdict accuracy: {scores.accuracy:.3f}")
-    for code in CODES:
-        print(
-            f"  {code:20} precision {scores.precision[code]:.3f}  recall {scores.recall[code]:.3f}"
-        )
-    for miss in scores.misses:
-        print("  miss:", miss)
-    low = [f"accuracy {scores.accuracy:.2f}"] if scores.accuracy < THRESHOLD else []
-    low += [f"{c} precision {p:.2f}" for c, p in scores.precision.items() if p < THRESHOLD]
-    low += [f"{c} recall {r:.2f}" for c, r in scores.recall.items() if r < THRESHOLD]
-    assert not low, "below 0.9: " + ", ".join(low) + "\n" + "\n".join(scores.misses)
+def test_tuned_sets_verdict_accuracy_and_per_code_recall() -> None:
+    scores = score(coach(), tuned(), CODES)
+    print("\n" + "\n".join(report_lines("tuned sets", scores)))
+    low = [f"accuracy {scores.accuracy:.3f}"] if scores.accuracy < ACCURACY else []
+    low += [f"{c} recall {scores.recall(c):.3f}" for c in CODES if scores.recall(c) < RECALL]
+    low += [
+        f"{c} precision {scores.precision(c):.3f}"
+        for c in CODES
+        if scores.precision(c) < PRECISION
+    ]
+    assert not low, "too low: " + ", ".join(low) + "\n" + "\n".join(scores.misses)
+
+
+def test_held_out_set_is_reported_and_has_not_collapsed() -> None:
+    scores = score(coach(), load_cases(HELD_OUT, CODES), CODES)
+    print("\n" + "\n".join(report_lines("held out", scores)))
+    assert scores.accuracy >= HELD_OUT_ACCURACY
 
 
 def test_ready_drafts_name_a_feeling_and_others_get_a_rewrite() -> None:
-    for case in load_cases():
+    for case in tuned():
         analysis = coach().analyze(case.text)
         if analysis.verdict == "ready":
             assert analysis.feeling, case.text
