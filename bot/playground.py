@@ -93,8 +93,11 @@ async def run_playground(
     *,
     interactive: bool,
     build: Builder | None = None,
+    language: str = "en",
 ) -> int:
-    """Chat with the bot over stdin/stdout until :quit or end of input; return the exit code."""
+    """Chat with the bot over stdin/stdout until :quit or end of input; return the exit code.
+
+    `language` is the fake user's Telegram language_code (what their app is set to)."""
     try:
         if build is None:
             from bot.app import build_application  # late: the playground module stays light
@@ -115,6 +118,7 @@ async def run_playground(
                 PLAYGROUND_TEXT["user_first_name"],
                 strict=False,
                 require_answers=False,
+                language_code=language,
             )
             session = _Session(driver, stdout, interactive)
             await session.run(stdin)

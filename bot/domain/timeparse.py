@@ -28,7 +28,7 @@ from bot.content.yamlio import line_of, load_yaml
 from bot.scheduling.plan import ALL_DAYS, WEEKDAYS, WEEKENDS
 
 WORDS_FILE = Path("places") / "words.yml"
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content" / "locales" / "en"
 # The longest pause /pause accepts; longer answers are read as "not understood".
 MAX_PAUSE = timedelta(days=90)
 # A month is counted as 30 days: a pause needs a length, not a calendar.

@@ -13,7 +13,7 @@ from bot.content.texts import T
 from bot.db.models import ScheduledTask
 from bot.db.repo import tasks as task_repo
 from bot.db.repo import users as user_repo
-from bot.edge.context import Services
+from bot.edge.context import Services, language_scope
 from bot.edge.outgoing import Outgoing
 from bot.services.flow_runner import FlowRunner
 from bot.services.prompting import render_prompt
@@ -89,7 +89,9 @@ class TaskRunner:
         if handler is None:
             log.error("no handler for scheduled task kind %r", task.kind)
             return
-        messages = await handler(task)
+        # Everything the task renders (flows, prompts, pictures) speaks the user's language.
+        with language_scope(user.language):
+            messages = await handler(task)
         if messages:
             await self.send(task.user_id, messages)
 

@@ -34,7 +34,7 @@ def best_seconds(run: Callable[[], object], repeats: int = 7) -> float:
 
 def main() -> None:
     started = time.perf_counter()
-    coach = Coach.load(ROOT / "content")
+    coach = Coach.load(ROOT / "content" / "locales" / "en")
     load_ms = (time.perf_counter() - started) * 1000
     texts = [json.loads(line)["text"] for line in CASES.read_text(encoding="utf-8").splitlines()]
     rounds = 5

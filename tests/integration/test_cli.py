@@ -30,7 +30,8 @@ def test_analyze_prints_safety_intent_and_coach(capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "analyze", "You never listen to me")
     assert code == 0
     result = json.loads(out)
-    assert set(result) == {"safety", "intent", "coach"}
+    assert set(result) == {"safety", "intent", "coach", "language"}
+    assert result["language"] == {"detected": "en", "used": "en"}
     assert result["safety"] == {"level": "none", "kind": None}
     assert result["intent"] is None
     assert result["coach"]["verdict"] == "try_again"
@@ -51,12 +52,12 @@ def test_content_check_passes_and_fails_with_a_located_message(
     assert run(capsys, "content", "check")[0] == 0
     broken = tmp_path / "content"
     shutil.copytree(REPO_ROOT / "content", broken)
-    flow = broken / "flows" / "journal_note.yml"
+    flow = broken / "locales" / "en" / "flows" / "journal_note.yml"
     flow.write_text(flow.read_text().replace("next: save", "next: svae"))
     monkeypatch.setenv("CONTENT_DIR", str(broken))
     code, _, err = run(capsys, "content", "check")
     assert code == 1
-    assert "journal_note.yml" in err
+    assert "locales/en/flows/journal_note.yml" in err
     assert "points at step 'svae', which does not exist (did you mean 'save'?)" in err
 
 

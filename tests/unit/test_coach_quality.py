@@ -35,7 +35,7 @@ THRESHOLD = 0.9
 
 @cache
 def coach() -> Coach:
-    return Coach.load(ROOT / "content")
+    return Coach.load(ROOT / "content" / "locales" / "en")
 
 
 @dataclass(frozen=True)
