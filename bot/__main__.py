@@ -78,8 +78,11 @@ def _content_check(settings: Settings) -> int:
     from bot.content.errors import ContentError
 
     try:
-        languages = load_locales(settings).languages
+        locales = load_locales(settings)
+        languages = locales.languages
         problems = []
+        for note in locales.borrowed():
+            print(f"note: {note}", file=sys.stderr)
     except ContentError as exc:
         problems = exc.problems
     for problem in problems:

@@ -37,6 +37,9 @@ _T = TypeVar("_T")
 LOCALES_DIR = "locales"
 REFERENCE = "en"
 LOCALE_FILE = "locale.yml"
+# Parts a translation may still lack: until its own are written, it borrows English's (the
+# safety screens of every language run on every message anyway). `content check` says so.
+BORROWABLE = ("coach", "safety/screen.yml")
 
 
 def locale_dir(content_dir: Path, language: str) -> Path:
@@ -111,6 +114,7 @@ class Catalog:
     helplines: Helplines
     places: Places
     words: TimeWords
+    borrowed: tuple[str, ...] = ()
 
     @classmethod
     def load(
@@ -120,10 +124,12 @@ class Catalog:
         language: str = REFERENCE,
         *,
         shared: Shared | None = None,
+        fallback: Catalog | None = None,
     ) -> Catalog:
         """Load and check one language's content (content/locales/<language>/ plus the shared
         files); raise ContentError listing every problem. `shared` saves loading the shared
-        files again when several languages are loaded together."""
+        files again when several languages are loaded together; with `fallback` (English), a
+        translation without its own coach or safety screen yet borrows those (BORROWABLE)."""
         problems: list[ContentProblem] = []
         folder = locale_dir(content_dir, language)
 
@@ -144,8 +150,14 @@ class Catalog:
         sources = attempt(lambda d: load_flows(d / "flows"))
         commands = attempt(_load_commands)
         library = attempt(Library.load)
-        coach = attempt(Coach.load)
-        safety = attempt(SafetyScreen.load)
+        borrowed = tuple(
+            part for part in BORROWABLE if fallback is not None and not (folder / part).exists()
+        )
+        coach = fallback.coach if fallback and "coach" in borrowed else attempt(Coach.load)
+        if fallback is not None and "safety/screen.yml" in borrowed:
+            safety: SafetyScreen | None = fallback.safety
+        else:
+            safety = attempt(SafetyScreen.load)
         helplines = places = None
         if shared is not None:
             places = shared.places
@@ -191,6 +203,7 @@ class Catalog:
             helplines=helplines,
             places=places,
             words=words,
+            borrowed=borrowed,
         )
 
     @cached_property

@@ -26,11 +26,16 @@ _TEXT_FIELDS = frozenset({"say", "ask", "choose", "coach", "retry", "end"})
 
 
 def cross_problems(
-    content_dir: Path, reference: str, language: str, catalogs: Mapping[str, Catalog]
+    content_dir: Path,
+    reference: str,
+    language: str,
+    catalogs: Mapping[str, Catalog],
+    borrowed: tuple[str, ...] = (),
 ) -> list[ContentProblem]:
-    """Every way `language` differs in shape from `reference` (both loaded when possible)."""
+    """Every way `language` differs in shape from `reference` (both loaded when possible);
+    `borrowed` parts (not translated yet, see Catalog.load) are not missing files."""
     base, other = locale_dir(content_dir, reference), locale_dir(content_dir, language)
-    problems = _file_problems(base, other)
+    problems = _file_problems(base, other, borrowed)
     ref, cat = catalogs.get(reference), catalogs.get(language)
     if ref is None or cat is None:
         return problems  # the locale's own problems are reported already
@@ -94,7 +99,7 @@ def cross_problems(
     return problems
 
 
-def _file_problems(base: Path, other: Path) -> list[ContentProblem]:
+def _file_problems(base: Path, other: Path, borrowed: tuple[str, ...]) -> list[ContentProblem]:
     def files(root: Path) -> set[str]:
         return {
             p.relative_to(root).as_posix()
@@ -106,6 +111,7 @@ def _file_problems(base: Path, other: Path) -> list[ContentProblem]:
     problems = [
         ContentProblem(other / name, "missing: English has this file", hint="translate it")
         for name in sorted(ours - theirs)
+        if not any(name == part or name.startswith(f"{part}/") for part in borrowed)
     ]
     problems += [
         ContentProblem(

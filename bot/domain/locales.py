@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.content.errors import ContentError, ContentProblem
 from bot.domain.catalog import LOCALES_DIR, REFERENCE, Catalog, Shared
 from bot.flows.loader import FlowRules
-from bot.safety import Screening
+from bot.safety import SafetyScreen, Screening
 from bot.safety.lexicon import LEVEL_RANK
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -54,6 +54,8 @@ class Locales:
     catalogs: Mapping[str, Catalog]
     reference: str = REFERENCE
     _detect: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+    # Each distinct screen once (a translation may still borrow English's).
+    _screens: tuple[SafetyScreen, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         words = {
@@ -61,6 +63,8 @@ class Locales:
             for code, catalog in self.catalogs.items()
         }
         object.__setattr__(self, "_detect", words)
+        screens = {id(c.safety): c.safety for c in self.catalogs.values()}
+        object.__setattr__(self, "_screens", tuple(screens.values()))
 
     @classmethod
     def load(
@@ -92,12 +96,17 @@ class Locales:
             if shared is None:
                 break
             try:
-                catalogs[language] = Catalog.load(content_dir, rules, language, shared=shared)
+                catalogs[language] = Catalog.load(
+                    content_dir, rules, language, shared=shared, fallback=catalogs.get(REFERENCE)
+                )
             except ContentError as exc:
                 problems.extend(exc.problems)
         for language in wanted:
             if language != REFERENCE:
-                problems.extend(cross_problems(content_dir, REFERENCE, language, catalogs))
+                borrowed = catalogs[language].borrowed if language in catalogs else ()
+                problems.extend(
+                    cross_problems(content_dir, REFERENCE, language, catalogs, borrowed)
+                )
         if problems:
             raise ContentError(problems)
         return cls(catalogs)
@@ -106,6 +115,14 @@ class Locales:
     def single(cls, catalog: Catalog) -> Locales:
         """One language only (tests and tools that load a catalog by hand)."""
         return cls({catalog.language: catalog}, reference=catalog.language)
+
+    def borrowed(self) -> list[str]:
+        """What each translation still borrows from English, for authors to read."""
+        return [
+            f"{code}: {part} is not translated yet, English's is used"
+            for code, catalog in self.catalogs.items()
+            for part in catalog.borrowed
+        ]
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -132,8 +149,8 @@ class Locales:
         """Screen a message in every language; the most serious verdict wins (at the same
         level self-harm before abuse, then the reference language's reading)."""
         best: Screening | None = None
-        for catalog in self.catalogs.values():
-            found = catalog.safety.screen(text)
+        for screen in self._screens:
+            found = screen.screen(text)
             if best is None or _rank(found) > _rank(best):
                 best = found
         assert best is not None
@@ -141,8 +158,8 @@ class Locales:
 
     def intent(self, text: str) -> str | None:
         """A request for calm in any language ("I'm panicking", "me está dando pánico")."""
-        for catalog in self.catalogs.values():
-            intent = catalog.safety.intent(text)
+        for screen in self._screens:
+            intent = screen.intent(text)
             if intent is not None:
                 return intent
         return None
