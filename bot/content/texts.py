@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.plural import PluralRule
 
 from bot.content.errors import ContentError, ContentProblem
@@ -239,12 +239,17 @@ class Texts:
         for key in DATE_PATTERNS:
             pattern = entries.get(key.value, ("",))[0]
             try:
-                format_datetime(_SAMPLE, pattern, locale=locale)
+                # Only date_time has a time of day; the others are given a date.
+                sample = format_datetime(_SAMPLE, pattern, locale=locale)
+                if key != T.date_time:
+                    sample = format_date(_SAMPLE.date(), pattern, locale=locale)
+                if not sample.strip():
+                    raise ValueError("it writes nothing")
             except (ValueError, KeyError, AttributeError, TypeError) as exc:
                 problems.append(
                     ContentProblem(
                         path,
-                        f"not a CLDR date pattern: {exc}",
+                        f"not a CLDR date pattern ({exc.__class__.__name__}: {exc})",
                         where=key.value,
                         hint="e.g. 'd MMM' or \"EEEE d 'de' MMMM\"; quote literal words with '",
                     )

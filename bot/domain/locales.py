@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content.errors import ContentError, ContentProblem
-from bot.domain.catalog import LOCALES_DIR, REFERENCE, Catalog, Shared
+from bot.domain.catalog import BORROWABLE, LOCALES_DIR, REFERENCE, Catalog, Shared, locale_dir
 from bot.flows.loader import FlowRules
 from bot.safety import SafetyScreen, Screening
 from bot.safety.lexicon import LEVEL_RANK
@@ -103,7 +103,8 @@ class Locales:
                 problems.extend(exc.problems)
         for language in wanted:
             if language != REFERENCE:
-                borrowed = catalogs[language].borrowed if language in catalogs else ()
+                folder = locale_dir(content_dir, language)
+                borrowed = tuple(p for p in BORROWABLE if not (folder / p).exists())
                 problems.extend(
                     cross_problems(content_dir, REFERENCE, language, catalogs, borrowed)
                 )
