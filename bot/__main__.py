@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.ops.config import Settings
 
@@ -85,7 +87,11 @@ def _content_check(settings: Settings) -> int:
             print(f"note: {note}", file=sys.stderr)
     except ContentError as exc:
         problems = exc.problems
+    here = Path.cwd()
     for problem in problems:
+        # Paths as the author sees them from here: content/locales/es/ui.yml:12: …
+        if problem.path.is_relative_to(here):
+            problem = dataclasses.replace(problem, path=problem.path.relative_to(here))
         print(problem, file=sys.stderr)
     if problems:
         print(f"\n{len(problems)} problem(s) in {settings.content_dir}", file=sys.stderr)

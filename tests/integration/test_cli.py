@@ -39,6 +39,17 @@ def test_analyze_prints_safety_intent_and_coach(capsys: pytest.CaptureFixture[st
     assert never["span"] == [4, 9]
 
 
+def test_analyze_detects_the_language_and_takes_lang(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "analyze", "Nunca me escuchas cuando te hablo")
+    assert code == 0
+    result = json.loads(out)
+    assert result["language"] == {"detected": "es", "used": "es"}
+    assert {"safety", "intent", "coach"} <= set(result)
+    forced = json.loads(run(capsys, "analyze", "--lang", "en", "Nunca me escuchas")[1])
+    assert forced["language"] == {"detected": "es", "used": "en"}
+    assert run(capsys, "analyze", "--lang", "xx", "hola")[0] == 2
+
+
 def test_analyze_reports_crisis_and_grounding(capsys: pytest.CaptureFixture[str]) -> None:
     crisis = json.loads(run(capsys, "analyze", "I want to kill myself")[1])
     assert crisis["safety"] == {"level": "crisis", "kind": "self_harm"}
