@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.ops.config import Settings
 
@@ -17,7 +19,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot with long polling")
     sub.add_parser("webhook", help="run the bot behind a webhook server (WEBHOOK_URL)")
-    sub.add_parser("playground", help="chat with the bot in this terminal, no Telegram needed")
+    playground = sub.add_parser(
+        "playground", help="chat with the bot in this terminal, no Telegram needed"
+    )
+    playground.add_argument(
+        "--lang", default="en", help="the fake user's Telegram language_code (e.g. es)"
+    )
     content = sub.add_parser("content", help="content tools")
     content.add_argument("action", choices=["check"])
     db = sub.add_parser("db", help="database tools")
@@ -26,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     keys.add_argument("action", choices=["generate", "rotate"])
     analyze = sub.add_parser("analyze", help="print the safety, intent and coach view of a text")
     analyze.add_argument("text")
+    analyze.add_argument(
+        "--lang", default=None, help="the language whose coach reads the text (default: detect)"
+    )
     return parser
 
 
@@ -47,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     sys.stdin,
                     sys.stdout,
                     interactive=sys.stdin.isatty(),
+                    language=args.lang,
                 )
             )
         case "content":
@@ -58,27 +69,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("database is up to date")
             return 0
         case "analyze":
-            return _analyze(settings, args.text)
+            return _analyze(settings, args.text, args.lang)
         case "keys":
             return _keys(settings, args.action)
     return 2
 
 
 def _content_check(settings: Settings) -> int:
-    from bot.app import load_catalog
+    from bot.app import load_locales
     from bot.content.errors import ContentError
 
     try:
-        load_catalog(settings)
+        locales = load_locales(settings)
+        languages = locales.languages
         problems = []
+        for note in locales.borrowed():
+            print(f"note: {note}", file=sys.stderr)
     except ContentError as exc:
         problems = exc.problems
+    here = Path.cwd()
     for problem in problems:
+        # Paths as the author sees them from here: content/locales/es/ui.yml:12: …
+        if problem.path.is_relative_to(here):
+            problem = dataclasses.replace(problem, path=problem.path.relative_to(here))
         print(problem, file=sys.stderr)
     if problems:
         print(f"\n{len(problems)} problem(s) in {settings.content_dir}", file=sys.stderr)
         return 1
-    print(f"content OK: {settings.content_dir}")
+    print(f"content OK: {settings.content_dir} ({', '.join(languages)})")
     return 0
 
 
@@ -109,14 +127,23 @@ def _keys(settings: Settings, action: str) -> int:
     return 0
 
 
-def _analyze(settings: Settings, text: str) -> int:
-    from bot.app import load_catalog
+def _analyze(settings: Settings, text: str, lang: str | None) -> int:
+    from bot.app import load_locales
 
-    catalog = load_catalog(settings)
+    locales = load_locales(settings)
+    if lang is not None and lang not in locales.catalogs:
+        known = ", ".join(locales.languages)
+        print(f"unknown language {lang!r}; the content has {known}", file=sys.stderr)
+        return 2
+    detected = locales.detect(text).language
+    used = lang or detected
+    catalog = locales.get(used)
     result = {
-        "safety": catalog.safety.screen(text).to_dict(),
-        "intent": catalog.safety.intent(text),
+        # Safety and intents read every language, as the bot does.
+        "safety": locales.screen(text).to_dict(),
+        "intent": locales.intent(text),
         "coach": catalog.coach.analyze(text).to_dict(),
+        "language": {"detected": detected, "used": used},
     }
     print(json.dumps(result, ensure_ascii=False))
     return 0

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -40,10 +40,11 @@ from bot.content.texts import T
 from bot.db.crypto import Vault, install_vault
 from bot.db.engine import Database
 from bot.db.models import ScheduledTask
-from bot.domain.catalog import Catalog
+from bot.domain.catalog import Catalog, locale_dir
 from bot.domain.grounding import DONE_ACTION
 from bot.domain.inputs import EXTRAS, WHEN, build_validators
-from bot.edge.context import SERVICES_KEY, BotContext, Services, utc_now
+from bot.domain.locales import Locales
+from bot.edge.context import SERVICES_KEY, BotContext, Services, language_scope, utc_now
 from bot.edge.outgoing import Outgoing
 from bot.edge.ratelimit import FloodLimiter
 from bot.edge.send import send_messages
@@ -74,7 +75,7 @@ from bot.ops.lifecycle import (
 from bot.ops.metrics import Metrics, update_kind
 from bot.services import hot as hot_service
 from bot.services import journal as journal_service
-from bot.services import practice, profile, reminders, weekly
+from bot.services import language, practice, profile, reminders, weekly
 from bot.services.dispatcher import Dispatcher
 from bot.services.flow_runner import FLOW_BUTTON, ActionFn, FlowRunner, Starter
 from bot.services.prompting import PROMPT_BUTTON
@@ -166,12 +167,16 @@ class SecureBaseApplication(Application):  # type: ignore[type-arg]
     """The PTB Application, timing every update for /metrics."""
 
     async def process_update(self, update: object) -> None:
-        """Handle one update and record its kind and how long it took."""
+        """Handle one update in its user's language; record its kind and how long it took."""
         started = time.perf_counter()
+        services: Services = self.bot_data[SERVICES_KEY]
         try:
-            await super().process_update(update)
+            who = update.effective_user if isinstance(update, Update) else None
+            speaks = await language.of_user(services, who)
+            with language_scope(speaks):
+                await super().process_update(update)
         finally:
-            metrics: Metrics = self.bot_data[SERVICES_KEY].metrics
+            metrics: Metrics = services.metrics
             metrics.updates[update_kind(update)] += 1
             metrics.latency.observe(time.perf_counter() - started)
 
@@ -186,13 +191,21 @@ def flow_rules() -> FlowRules:
     )
 
 
-def load_catalog(settings: Settings) -> Catalog:
-    """Load all content (raises ContentError, so the bot refuses to start on bad content)."""
-    catalog = Catalog.load(settings.content_dir, flow_rules())
-    problems = command_problems(catalog, settings.content_dir / "commands.yml")
+def load_locales(settings: Settings) -> Locales:
+    """Load every language's content and check it against English (raises ContentError, so
+    the bot refuses to start on bad content)."""
+    locales = Locales.load(settings.content_dir, flow_rules())
+    problems = command_problems(
+        locales.english, locale_dir(settings.content_dir, locales.reference) / "commands.yml"
+    )
     if problems:
         raise ContentError(problems)
-    return catalog
+    return locales
+
+
+def load_catalog(settings: Settings) -> Catalog:
+    """Load all content and return the English catalog (the reference)."""
+    return load_locales(settings).english
 
 
 def command_problems(catalog: Catalog, path: Path) -> list[ContentProblem]:
@@ -216,6 +229,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    locales: Locales | None = None,
     catalog: Catalog | None = None,
     clock: Callable[[], datetime] = utc_now,
     rng: random.Random | None = None,
@@ -223,24 +237,20 @@ def build_application(
     rate_limit: bool = True,
     updater: bool = True,
 ) -> Application:  # type: ignore[type-arg]
-    """Build the bot: content, database, services, handlers and lifecycle hooks."""
-    catalog = catalog or load_catalog(settings)
+    """Build the bot: content, database, services, handlers and lifecycle hooks.
+
+    `locales` is all the content (loaded from settings when not given); passing one `catalog`
+    instead builds a bot that speaks only that language."""
+    if locales is None:
+        locales = Locales.single(catalog) if catalog is not None else load_locales(settings)
     install_vault(Vault(settings.key_list))
     database = Database(settings.database_url)
     rng = rng or random.Random()
-    validators = build_validators(catalog.places, catalog.words)
-    engine = FlowEngine(
-        catalog.flows,
-        validators=validators,
-        rng=rng,
-        coach=practice.coach_fn(catalog.coach),
-        retry_texts={reason: catalog.texts.get(key) for reason, key in RETRY_TEXTS.items()},
-    )
     services = Services(
         settings=settings,
-        catalog=catalog,
+        locales=locales,
         db=database,
-        engine=engine,
+        engines={code: flow_engine(each, rng) for code, each in locales.catalogs.items()},
         clock=clock,
         rng=rng,
         sleep=sleep,
@@ -277,6 +287,17 @@ def build_application(
     application.bot_data[RUNNER_KEY] = FlowRunner(services, ACTIONS, STARTERS)
     _register_handlers(application)
     return application
+
+
+def flow_engine(catalog: Catalog, rng: random.Random) -> FlowEngine:
+    """The flow engine of one language: its flows, input words, coach and re-ask texts."""
+    return FlowEngine(
+        catalog.flows,
+        validators=build_validators(catalog.places, catalog.words),
+        rng=rng,
+        coach=practice.coach_fn(catalog.coach),
+        retry_texts={reason: catalog.texts.get(key) for reason, key in RETRY_TEXTS.items()},
+    )
 
 
 def _register_handlers(app: Application) -> None:  # type: ignore[type-arg]
@@ -436,9 +457,14 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
                 "coalesce": True,
             },
         )
-    commands = [BotCommand(c.command, c.description) for c in services.catalog.commands]
     try:
-        await app.bot.set_my_commands(commands)
+        # The menu in each language: Telegram shows the one matching the user's app language.
+        for code, catalog in services.locales.catalogs.items():
+            commands = [BotCommand(c.command, c.description) for c in catalog.commands]
+            if code == services.locales.reference:
+                await app.bot.set_my_commands(commands)
+            else:
+                await app.bot.set_my_commands(commands, language_code=code)
     except TelegramError as exc:
         # The menu is a convenience; the bot works without it.
         log.warning("could not register the command menu: %s", exc.__class__.__name__)

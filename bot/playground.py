@@ -99,8 +99,11 @@ async def run_playground(
     *,
     interactive: bool,
     build: Builder | None = None,
+    language: str = "en",
 ) -> int:
-    """Chat with the bot over stdin/stdout until :quit or end of input; return the exit code."""
+    """Chat with the bot over stdin/stdout until :quit or end of input; return the exit code.
+
+    `language` is the fake user's Telegram language_code (what their app is set to)."""
     # `:later` moves the bot's clock ahead by this much (only for the real bot).
     offset = [timedelta(0)]
     try:
@@ -126,6 +129,7 @@ async def run_playground(
                 PLAYGROUND_TEXT["user_first_name"],
                 strict=False,
                 require_answers=False,
+                language_code=language,
             )
             session = _Session(driver, stdout, interactive, offset)
             await session.run(stdin)

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from pgtools import temporary_database
 
-from bot.app import build_application, load_catalog
+from bot.app import build_application, load_locales
 from bot.domain.catalog import Catalog
+from bot.domain.locales import Locales
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver, running_app
 from bot.fakeapi.request import InProcessRequest
@@ -55,8 +56,21 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture(scope="session")
-def catalog() -> Catalog:
-    return load_catalog(Settings(_env_file=None))  # type: ignore[call-arg]
+def locales() -> Locales:
+    """Every language in content/locales, loaded once."""
+    return load_locales(Settings(_env_file=None))  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def catalog(locales: Locales) -> Catalog:
+    """The English content (the reference)."""
+    return locales.english
+
+
+@pytest.fixture(scope="session")
+def spanish(locales: Locales) -> Catalog:
+    """The Spanish content."""
+    return locales.get("es")
 
 
 @pytest.fixture(scope="session")
@@ -118,13 +132,13 @@ def sleep() -> FakeSleep:
 
 @pytest.fixture
 async def app(
-    settings: Settings, catalog: Catalog, fake: FakeTelegram, clock: FakeClock, sleep: FakeSleep
+    settings: Settings, locales: Locales, fake: FakeTelegram, clock: FakeClock, sleep: FakeSleep
 ) -> AsyncIterator[Any]:
     application = build_application(
         settings,
         request=InProcessRequest(fake),
         get_updates_request=InProcessRequest(fake),
-        catalog=catalog,
+        locales=locales,
         clock=clock,
         rng=random.Random(7),
         sleep=sleep,

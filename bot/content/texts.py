@@ -1,4 +1,10 @@
-"""Fixed interface texts from content/ui.yml, looked up by key and filled in safely."""
+"""Fixed interface texts from a locale's ui.yml, looked up by key and filled in safely.
+
+A text is a string, a list of variants, or a set of plural forms chosen by a number with the
+locale's CLDR plural rules (Babel): ``{plural: count, one: "…once…", other: "…{count} times…"}``.
+The date keys (`date_short`, `date_long`, `date_time`, `weekday`) are CLDR date patterns, so
+month and weekday names come from Babel in the locale's language, never from a hand-written list.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,15 @@ import html
 import random
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.plural import PluralRule
 
 from bot.content.errors import ContentError, ContentProblem
 from bot.content.html import html_problems, visible_length
@@ -58,7 +70,6 @@ class T(StrEnum):
     retry_empty = "retry_empty"
     retry_too_long = "retry_too_long"
     retry_not_text = "retry_not_text"
-    weekdays_short = "weekdays_short"
     status_on = "status_on"
     status_paused = "status_paused"
     status_off = "status_off"
@@ -152,12 +163,13 @@ class T(StrEnum):
     chart_after = "chart_after"
     chart_no_data = "chart_no_data"
     safe_now_unstored = "safe_now_unstored"
-    weekdays_long = "weekdays_long"
-    months_long = "months_long"
-    months_short = "months_short"
     date_short = "date_short"
     date_long = "date_long"
     date_time = "date_time"
+    weekday = "weekday"
+    btn_settings_language = "btn_settings_language"
+    language_choose = "language_choose"
+    language_saved = "language_saved"
     # The hot moment: /hold, /timeout, /bids.
     when_today = "when_today"
     when_tomorrow = "when_tomorrow"
@@ -193,32 +205,56 @@ class T(StrEnum):
     chart_against = "chart_against"
 
 
-# Keys that hold a list of names split on spaces, and how many names each must have.
-_NAME_LISTS = {
-    T.weekdays_short: 7,
-    T.weekdays_long: 7,
-    T.months_short: 12,
-    T.months_long: 12,
-}
+# Keys that hold a CLDR date pattern (Babel's format_date), not a message.
+DATE_PATTERNS = (T.date_short, T.date_long, T.date_time, T.weekday)
+PLURAL = "plural"
+_SAMPLE = datetime(2026, 3, 5, 21, 30, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Plural:
+    """A text with one form per CLDR plural category, chosen by the number in `by`."""
+
+    by: str
+    forms: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
 class Texts:
-    """The loaded ui.yml: key -> one text or several variants."""
+    """The loaded ui.yml of one locale: key -> one text or several variants, plural forms."""
 
     entries: Mapping[str, tuple[str, ...]]
+    locale: str = "en"
+    plurals: Mapping[str, Plural] = field(default_factory=dict)
+    _rule: PluralRule | None = None
 
     @classmethod
-    def load(cls, content_dir: Path) -> Texts:
-        """Load and check content/ui.yml; every key the code uses must be there."""
+    def load(cls, content_dir: Path, locale: str = "en") -> Texts:
+        """Load and check a locale's ui.yml; every key the code uses must be there.
+
+        `locale` is the CLDR locale id (the locale folder's name) for plurals and dates."""
         path = content_dir / "ui.yml"
         raw = load_yaml(path)
         problems: list[ContentProblem] = []
         if not isinstance(raw, dict):
             raise ContentError([ContentProblem(path, "must be a mapping of key: text")])
+        try:
+            rule = Locale.parse(locale).plural_form
+        except (UnknownLocaleError, ValueError):
+            raise ContentError(
+                [ContentProblem(path, f"'{locale}' is not a CLDR locale Babel knows")]
+            ) from None
         entries: dict[str, tuple[str, ...]] = {}
+        plurals: dict[str, Plural] = {}
         for key, value in raw.items():
-            variants = value if isinstance(value, list) else [value]
+            if isinstance(value, dict):
+                plural = _plural(path, str(key), value, rule, problems)
+                if plural is None:
+                    continue
+                plurals[str(key)] = plural
+                variants = list(plural.forms.values())
+            else:
+                variants = value if isinstance(value, list) else [value]
             if not variants or not all(isinstance(v, str) and v.strip() for v in variants):
                 problems.append(
                     ContentProblem(path, "must be a text or a list of texts", where=str(key))
@@ -230,29 +266,30 @@ class Texts:
                 )
                 if visible_length(variant) > 3500:
                     problems.append(ContentProblem(path, "text is too long", where=str(key)))
-                for _, name, _, _ in string.Formatter().parse(variant):
-                    if name is not None and not name.isidentifier():
-                        problems.append(
-                            ContentProblem(
-                                path,
-                                f"placeholder {{{name}}} is not a plain name",
-                                where=str(key),
-                                hint="write {name}; use {{ and }} for literal braces",
-                            )
-                        )
+                problems.extend(_placeholder_problems(path, str(key), variant))
+            if str(key) in plurals:
+                variants = [plurals[str(key)].forms["other"]]
             entries[str(key)] = tuple(variants)
-        for key, count in _NAME_LISTS.items():
-            names = entries.get(key.value, ("",))[0].split()
-            if key.value in entries and len(names) != count:
+        for key in DATE_PATTERNS:
+            pattern = entries.get(key.value, ("",))[0]
+            try:
+                # Only date_time has a time of day; the others are given a date.
+                sample = format_datetime(_SAMPLE, pattern, locale=locale)
+                if key != T.date_time:
+                    sample = format_date(_SAMPLE.date(), pattern, locale=locale)
+                if not sample.strip():
+                    raise ValueError("it writes nothing")
+            except (ValueError, KeyError, AttributeError, TypeError) as exc:
                 problems.append(
                     ContentProblem(
                         path,
-                        f"needs exactly {count} names separated by spaces (found {len(names)})",
+                        f"not a CLDR date pattern ({exc.__class__.__name__}: {exc})",
                         where=key.value,
+                        hint="e.g. 'd MMM' or \"EEEE d 'de' MMMM\"; quote literal words with '",
                     )
                 )
         for key in T:
-            if key.value not in entries:
+            if key.value not in entries and key.value not in plurals:
                 problems.append(
                     ContentProblem(
                         path,
@@ -263,12 +300,17 @@ class Texts:
                 )
         if problems:
             raise ContentError(problems)
-        return cls(entries)
+        return cls(entries, locale, plurals, rule)
 
     def get(self, key: T | str, rng: random.Random | None = None, **values: object) -> str:
         """Return the text for a key, filling {placeholders} with HTML-escaped values."""
-        variants = self.entries[str(key)]
-        text = rng.choice(variants) if rng is not None and len(variants) > 1 else variants[0]
+        name = str(key)
+        plural = self.plurals.get(name)
+        if plural is not None:
+            text = self._form(plural, values)
+        else:
+            variants = self.entries[name]
+            text = rng.choice(variants) if rng is not None and len(variants) > 1 else variants[0]
         if not values:
             return text
         escaped = {k: html.escape(str(v), quote=False) for k, v in values.items()}
@@ -277,3 +319,79 @@ class Texts:
     def raw(self, key: T | str, **values: str) -> str:
         """Return a text with placeholders filled by values that are already HTML."""
         return self.entries[str(key)][0].format_map(values)
+
+    def _form(self, plural: Plural, values: Mapping[str, object]) -> str:
+        number = values.get(plural.by, 0)
+        category = "other"
+        if self._rule is not None and isinstance(number, int | float):
+            category = self._rule(number)
+        return plural.forms.get(category, plural.forms["other"])
+
+
+def placeholders(text: str) -> set[str]:
+    """The names of a text's {placeholders} (none when the braces are malformed)."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError:
+        return set()
+
+
+def _placeholder_problems(path: Path, key: str, text: str) -> list[ContentProblem]:
+    problems = []
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        return [ContentProblem(path, str(exc), where=key, hint="use {{ and }} for literal braces")]
+    for _, name, _, _ in parsed:
+        if name is not None and not name.isidentifier():
+            problems.append(
+                ContentProblem(
+                    path,
+                    f"placeholder {{{name}}} is not a plain name",
+                    where=key,
+                    hint="write {name}; use {{ and }} for literal braces",
+                )
+            )
+    return problems
+
+
+def _plural(
+    path: Path, key: str, value: dict[str, Any], rule: PluralRule, problems: list[ContentProblem]
+) -> Plural | None:
+    """Read `{plural: count, one: …, other: …}`; the forms must be the locale's categories."""
+    line = getattr(value, "line", None)
+    by = value.get(PLURAL)
+    forms = {k: v for k, v in value.items() if k != PLURAL}
+    allowed = set(rule.tags) | {"other"}
+    if not isinstance(by, str) or not by.isidentifier():
+        problems.append(
+            ContentProblem(
+                path,
+                "plural forms need 'plural: <placeholder>' naming the number that chooses",
+                line=line,
+                where=key,
+            )
+        )
+        return None
+    if "other" not in forms:
+        problems.append(
+            ContentProblem(path, "plural forms need an 'other' form", line=line, where=key)
+        )
+        return None
+    for category in forms:
+        if category not in allowed:
+            problems.append(
+                ContentProblem(
+                    path,
+                    f"'{category}' is not a plural category here",
+                    line=line,
+                    where=key,
+                    hint=f"this language uses {', '.join(sorted(allowed))} (CLDR)",
+                )
+            )
+    if not all(isinstance(v, str) and v.strip() for v in forms.values()):
+        problems.append(ContentProblem(path, "every plural form must be a text", where=key))
+        return None
+    if not any(by in placeholders(form) for form in forms.values()):
+        problems.append(ContentProblem(path, f"no form uses {{{by}}}", line=line, where=key))
+    return Plural(by, {str(k): str(v) for k, v in forms.items()})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, Index, String, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -71,6 +71,11 @@ class User(SQLModel, table=True):
     last_seen_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
     checkin_sent_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
     reentry_sent_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    # The locale the bot writes in (content/locales/<language>): from Telegram's
+    # language_code at /start, changed in /settings.
+    language: str = Field(
+        default="en", sa_column=Column(String(16), nullable=False, server_default="en")
+    )
 
 
 class FlowRun(SQLModel, table=True):

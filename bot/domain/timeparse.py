@@ -28,7 +28,7 @@ from bot.content.yamlio import line_of, load_yaml
 from bot.scheduling.plan import ALL_DAYS, WEEKDAYS, WEEKENDS
 
 WORDS_FILE = Path("places") / "words.yml"
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content" / "locales" / "en"
 # The longest pause /pause accepts; longer answers are read as "not understood".
 MAX_PAUSE = timedelta(days=90)
 # A month is counted as 30 days: a pause needs a length, not a calendar.
@@ -63,6 +63,10 @@ class _TimeWords(_Model):
     hour_marks: Phrases
     oclock: Phrases = ()
     fillers: Phrases = ()
+    # Words for the hour itself ("una" for 1 in "a la una"), 0 to 23.
+    hours: dict[str, Annotated[int, Field(ge=0, le=23)]] = {}
+    # Minutes added to a whole hour by words after it ("y media" +30, "menos cuarto" -15).
+    after_hour: dict[str, Annotated[int, Field(ge=-59, le=59)]] = {}
 
 
 class _WeekdayWords(_Model):
@@ -194,6 +198,9 @@ class TimeWords:
     days: _Lexicon
     durations: _Lexicon
     bare_number_unit: str | None
+    hours: Mapping[str, int]
+    after_hour: Mapping[str, int]
+    after_pattern: re.Pattern[str]
     moments: Mapping[str, tuple[time, int, timedelta]] = field(default_factory=dict)
     tomorrow: re.Pattern[str] = re.compile(r"(?!)")
     when_bare_unit: str | None = None
@@ -253,6 +260,11 @@ class TimeWords:
             days=_Lexicon.of(day_tokens),
             durations=_Lexicon.of(duration_tokens),
             bare_number_unit=u.bare_number_unit,
+            hours={_clean(p): hour for p, hour in t.hours.items()},
+            after_hour={_clean(p): minutes for p, minutes in t.after_hour.items()},
+            after_pattern=re.compile(
+                rf"^(?P<clock>.*?)\s*(?P<after>{_phrase_pattern(map(_clean, t.after_hour))})$"
+            ),
             moments={
                 _clean(phrase): (
                     time.fromisoformat(m.at),
@@ -289,10 +301,17 @@ def parse_time(text: str, words: TimeWords | None = None) -> time | None:
     match = w.meridiem.match(s)
     if match and match["clock"]:
         s, meridiem = match["clock"], " ".join(match["mer"].split())
+    # "8 y media", "las 9 menos cuarto": minutes said in words after a whole hour.
+    after = w.after_pattern.match(s) if w.after_hour else None
+    offset = 0
+    if after and after["clock"]:
+        s, offset = after["clock"], w.after_hour[" ".join(after["after"].split())]
     clock = w.clock.match(s)
-    if clock is None:
+    if s in w.hours:
+        hour, minute = w.hours[s], 0
+    elif clock is None:
         return None
-    if clock["hhmm"]:
+    elif clock["hhmm"]:
         # "2030" and "830" are compact 24-hour times: the last two digits are minutes.
         hour, minute = divmod(int(clock["hhmm"]), 100)
     else:
@@ -305,7 +324,13 @@ def parse_time(text: str, words: TimeWords | None = None) -> time | None:
         if not 1 <= hour <= 12:
             return None  # "0am" and "13pm" are typos, not times
         hour = hour % 12 + (0 if meridiem in w.am else 12)
-    return time(hour, minute) if hour <= 23 else None
+    if hour > 23:
+        return None
+    if offset:
+        if minute:
+            return None  # "8:15 y media" says the minutes twice
+        hour, minute = divmod((hour * 60 + offset) % (24 * 60), 60)
+    return time(hour, minute)
 
 
 def parse_days(text: str, words: TimeWords | None = None) -> int | None:
@@ -462,6 +487,8 @@ def _clashes(path: Path, raw: Any, words: _WordsFile) -> list[ContentProblem]:
             "hour_marks": t.hour_marks,
             "oclock": t.oclock,
             "fillers": t.fillers,
+            "hours": tuple(t.hours),
+            "after_hour": tuple(t.after_hour),
         },
         "days": {
             **{f"weekdays.{n}": getattr(d.weekdays, n) for n in _DAY_NAMES},

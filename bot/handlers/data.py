@@ -17,6 +17,7 @@ from bot.edge import callbacks
 from bot.edge.context import BotContext
 from bot.edge.outgoing import ButtonSpec, Outgoing, layout
 from bot.handlers.common import reply, reply_text, user_id_of
+from bot.services import language
 
 log = logging.getLogger(__name__)
 
@@ -70,5 +71,6 @@ async def on_delete_button(update: Update, context: BotContext, data: callbacks.
     services = context.services
     async with services.db.session() as session:
         removed = await data_repo.delete_user(session, user_id=user_id_of(update))
+    language.forget(services, user_id_of(update))
     log.info("erased a user's data on request (%d rows)", removed)
     await reply_text(update, context, T.delete_done)

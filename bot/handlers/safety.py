@@ -99,10 +99,12 @@ async def screen_message(update: Update, context: BotContext) -> None:
     if not words:
         return
     services = context.services
-    screening = services.catalog.safety.screen(words)
+    # Every language's screen, whatever language the user chose: people switch languages
+    # when they are distressed. The reply is in the user's language.
+    screening = services.locales.screen(words)
     user_id = user_id_of(update)
     if screening.level == "none":
-        intent = services.catalog.safety.intent(words)
+        intent = services.locales.intent(words)
         if intent == "grounding":
             await grounding.offer(update, context)
             raise ApplicationHandlerStop

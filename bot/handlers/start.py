@@ -7,9 +7,10 @@ from telegram import Update
 from bot.content.texts import T
 from bot.db.repo import users as user_repo
 from bot.edge import callbacks
-from bot.edge.context import BotContext
+from bot.edge.context import BotContext, current_language
 from bot.edge.outgoing import ButtonSpec, Outgoing, layout
 from bot.handlers.common import reply, reply_text, resume_note, runner, user_id_of
+from bot.services import language
 
 CONSENT = "c"
 ONBOARDING = "onboarding"
@@ -46,7 +47,12 @@ async def on_consent(update: Update, context: BotContext, data: callbacks.Callba
     async with services.db.session() as session:
         existing = await user_repo.get_user(session, user_id=user_id)
         if choice == "yes" and existing is None:
-            await user_repo.create_user(session, user_id=user_id, now=services.clock())
+            # The language the welcome was written in: their Telegram app's, or English.
+            speaks = current_language()
+            await user_repo.create_user(
+                session, user_id=user_id, now=services.clock(), language=speaks
+            )
+            language.remember(services, user_id, speaks)
     if choice == "yes" and existing is None:
         await reply_text(update, context, T.consent_thanks)
         await reply(update, context, *await runner(context).start(user_id, ONBOARDING))

@@ -3,7 +3,8 @@
 The data file lists, per ISO 3166-1 alpha-2 country, the emergency number, crisis lines and
 domestic-abuse lines, each with a `last_verified` date; `INTL` (directories and the advice to
 call the local emergency number) is the fallback for an unknown country. Names, hours and notes
-are plain text and escaped here; the formats that arrange them are HTML from the same file.
+are plain text and escaped here. The formats that arrange them are HTML and belong to a
+language: each locale has its own in content/locales/<language>/safety/helpline_format.yml.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from bot.content.validation import line_at, validate
 from bot.content.yamlio import load_yaml
 
 HELPLINES_FILE = "helplines.yaml"
+FORMAT_FILE = "helpline_format.yml"
+REFERENCE_LOCALE = Path("locales") / "en"
 FALLBACK = "INTL"
 # The countries the bot promises to cover; the loader reports any that go missing.
 REQUIRED = ("US", "GB", "CA", "AU", "IE", "NZ", "DE", "FR", "ES", "IT", "NL", "IN", FALLBACK)
@@ -86,7 +89,6 @@ class HelplinesFile(_Strict):
 
     version: Literal[1]
     aliases: dict[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], _Code] = {}
-    format: dict[str, str]
     countries: dict[_Code, CountryModel]
 
 
@@ -130,12 +132,18 @@ class Helplines:
         self._aliases = dict(aliases)
 
     @classmethod
-    def load(cls, content_dir: Path) -> Helplines:
-        """Load and check content/safety/helplines.yaml; raise ContentError on problems."""
+    def load(cls, content_dir: Path, locale_dir: Path | None = None) -> Helplines:
+        """Load and check content/safety/helplines.yaml, with the formats of one locale
+        (English unless `locale_dir` says otherwise); raise ContentError on problems."""
         path = content_dir / "safety" / HELPLINES_FILE
         raw = load_yaml(path)
         data = validate(HelplinesFile, raw, path)
-        problems = _format_problems(path, data.format, line_at(raw, ("format",)))
+        problems: list[ContentProblem] = []
+        try:
+            formats = load_formats(locale_dir or content_dir / REFERENCE_LOCALE)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            formats = {}
         line = line_at(raw, ("countries",))
         problems.extend(
             ContentProblem(
@@ -166,7 +174,11 @@ class Helplines:
             )
             for code, entry in data.countries.items()
         }
-        return cls(countries, data.format, data.aliases)
+        return cls(countries, formats, data.aliases)
+
+    def in_language(self, locale_dir: Path) -> Helplines:
+        """The same helplines, arranged with another locale's formats (ContentError if bad)."""
+        return Helplines(self._countries, load_formats(locale_dir), self._aliases)
 
     def for_country(self, country: str | None) -> CountryHelplines:
         """Return a country's helplines (ISO alpha-2, any case); unknown or None gives INTL."""
@@ -234,6 +246,19 @@ def _label(url: str) -> str:
     """Show a link as its short address: https://www.thehotline.org/ -> thehotline.org."""
     label = url.removeprefix("https://").removeprefix("www.")
     return label.rstrip("/")
+
+
+def load_formats(locale_dir: Path) -> dict[str, str]:
+    """Load and check a locale's safety/helpline_format.yml (HTML, one entry per format)."""
+    path = locale_dir / "safety" / FORMAT_FILE
+    raw = load_yaml(path)
+    formats = raw.get("format") if isinstance(raw, dict) else None
+    if not isinstance(formats, dict) or not all(isinstance(v, str) for v in formats.values()):
+        raise ContentError([ContentProblem(path, "expected a 'format' mapping of texts")])
+    problems = _format_problems(path, formats, line_at(raw, ("format",)))
+    if problems:
+        raise ContentError(problems)
+    return {str(key): value for key, value in formats.items()}
 
 
 def _format_problems(

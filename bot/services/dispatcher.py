@@ -67,7 +67,10 @@ class Dispatcher:
         self.services = services
         self.send = send
         self.concurrency = concurrency
-        self._renderer = PromptRenderer(services.catalog)
+        # One renderer per language: each prompt goes out in its user's language.
+        self._renderers = {
+            code: PromptRenderer(catalog) for code, catalog in services.locales.catalogs.items()
+        }
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def recover(self) -> int:
@@ -127,11 +130,10 @@ class Dispatcher:
     ) -> tuple[
         list[repo.PlannedDelivery], dict[int, tuple[Outgoing, dict[str, Any], str, datetime]]
     ]:
-        catalog = self.services.catalog
-        library = catalog.library
+        locales = self.services.locales
+        renderers = self._renderers
         grace = self.services.settings.prompt_grace
         rng = self.services.rng
-        render = self._renderer.render
         planned: list[repo.PlannedDelivery] = []
         messages: dict[int, tuple[Outgoing, dict[str, Any], str, datetime]] = {}
         # Users due together mostly share a zone, time and due minute, and the calendar
@@ -175,6 +177,9 @@ class Dispatcher:
             )
             if not send:
                 continue
+            catalog = locales.get(row.language)
+            library = catalog.library
+            # Prompt ids and themes are the same in every language (content check proves it).
             themes = themes_of.get(row.themes)
             if themes is None:
                 chosen = row.themes.split(",") if row.themes else ()
@@ -192,7 +197,8 @@ class Dispatcher:
                 changes["reentry_sent_at"] = now
             else:
                 lead = teaser(catalog, rng)
-            messages[row.id] = (render(prompt, lead=lead), changes, prompt.id, due)
+            render = renderers.get(catalog.language) or renderers[locales.reference]
+            messages[row.id] = (render.render(prompt, lead=lead), changes, prompt.id, due)
         return planned, messages
 
     async def _send_all(self, jobs: list[_Job], report: TickReport) -> set[int]:

@@ -11,7 +11,7 @@ from bot.db.models import User
 from bot.db.repo import deliveries as delivery_repo
 from bot.db.repo import users as user_repo
 from bot.domain.catalog import Catalog
-from bot.domain.dates import short_date
+from bot.domain.dates import short_date, weekday_abbreviations
 from bot.domain.inputs import NO_COUNTRY
 from bot.edge.outgoing import Outgoing
 from bot.scheduling.plan import days_label_key, reschedule, weekdays_of
@@ -63,7 +63,7 @@ def describe_days(catalog: Catalog, days: int) -> str:
     key = days_label_key(days)
     if key != "custom":
         return catalog.texts.get(f"days_{key}")
-    names = catalog.texts.get(T.weekdays_short).split()
+    names = weekday_abbreviations(catalog.texts.locale)
     return catalog.texts.get(T.days_custom, days=", ".join(names[d] for d in weekdays_of(days)))
 
 
@@ -78,7 +78,7 @@ def settings_summary(catalog: Catalog, user: User, now: datetime) -> str:
         status = texts.get(T.status_paused, until=until)
     else:
         status = texts.get(T.status_on if user.prompts_enabled else T.status_off)
-    country = catalog.places.country_name(user.country) if user.country else None
+    country = catalog.country_name(user.country) if user.country else None
     return texts.get(
         T.settings_summary,
         zone=user.timezone or unset,

@@ -21,7 +21,7 @@ from bot.content.texts import T
 from bot.db.models import ScheduledTask
 from bot.db.repo import tasks as task_repo
 from bot.db.repo import users as user_repo
-from bot.edge.context import Services
+from bot.edge.context import Services, language_scope
 from bot.edge.outgoing import Outgoing
 from bot.services.flow_runner import FlowRunner
 from bot.services.prompting import render_prompt
@@ -117,7 +117,9 @@ class TaskRunner:
         if user is None or not user.active:
             return "skipped"
         try:
-            messages = await rules.handler(task)
+            # Everything the task renders (flows, prompts, pictures) speaks the user's language.
+            with language_scope(user.language):
+                messages = await rules.handler(task)
             if messages:
                 await self.send(task.user_id, messages)
         except Forbidden:

@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--cases", type=Path, action="append")
     paths = parser.parse_args().cases or [CASES]
     started = time.perf_counter()
-    coach = Coach.load(ROOT / "content")
+    coach = Coach.load(ROOT / "content" / "locales" / "en")
     load_ms = (time.perf_counter() - started) * 1000
     texts = [
         json.loads(line)["text"]

@@ -47,7 +47,7 @@ def _long_messages(cases: list[str]) -> list[str]:
 def main() -> None:
     """Measure and print the figures."""
     started = time.perf_counter()
-    screen = SafetyScreen.load(ROOT / "content")
+    screen = SafetyScreen.load(ROOT / "content" / "locales" / "en")
     load_ms = (time.perf_counter() - started) * 1000
     lines = (ROOT / "tests" / "data" / "safety_cases.jsonl").read_text("utf-8").splitlines()
     cases = [json.loads(line)["text"] for line in lines if line.strip()]

@@ -28,7 +28,7 @@ from bot.coach import CODES, Coach  # noqa: E402
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    parser.add_argument("--content", type=Path, default=ROOT / "content" / "locales" / "en")
     parser.add_argument("--cases", type=Path, action="append")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)

@@ -176,13 +176,16 @@ async def test_groups_and_channels_get_a_polite_refusal_and_nothing_is_stored(
     assert await stored_user(app, 5) is None
 
 
-async def test_the_command_menu_is_registered(
-    app: Any, fake: FakeTelegram, catalog: Catalog
+async def test_the_command_menu_is_registered_in_each_language(
+    app: Any, fake: FakeTelegram, catalog: Catalog, spanish: Catalog
 ) -> None:
-    (call,) = fake.calls_to("setMyCommands")
+    calls = fake.calls_to("setMyCommands")
+    assert len(calls) == 2
     registered = [c["command"] for c in fake.commands()]
     assert registered == [entry.command for entry in catalog.commands]
-    assert call is not None
+    in_spanish = fake.commands(language_code="es")
+    assert [c["command"] for c in in_spanish] == registered
+    assert [c["description"] for c in in_spanish] == [e.description for e in spanish.commands]
 
 
 async def test_settings_show_and_change_the_time(chat: ChatDriver, app: Any) -> None:
@@ -196,6 +199,7 @@ async def test_settings_show_and_change_the_time(chat: ChatDriver, app: Any) -> 
         "Country",
         "Mood check-in",
         "Weekly picture",
+        "Language",
     ]
     await chat.tap("Time")
     reply = await chat.say("6:45pm")

@@ -45,7 +45,7 @@ async def test_the_drill_coaches_until_ready_and_shows_both_versions(
     assert [a.verdict for a in attempts] == ["try_again", "ready"]
     assert attempts[0].scenario_id and "absolute" in attempts[0].codes
     progress = await chat.say("/practice")
-    assert "2 draft(s)" in progress[0].plain_text and "1 reached" in progress[0].plain_text
+    assert "2 drafts" in progress[0].plain_text and "1 reached" in progress[0].plain_text
 
 
 async def test_quick_checks_by_command_and_by_prefix(chat: ChatDriver, app: Any) -> None:

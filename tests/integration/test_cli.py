@@ -30,12 +30,24 @@ def test_analyze_prints_safety_intent_and_coach(capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "analyze", "You never listen to me")
     assert code == 0
     result = json.loads(out)
-    assert set(result) == {"safety", "intent", "coach"}
+    assert set(result) == {"safety", "intent", "coach", "language"}
+    assert result["language"] == {"detected": "en", "used": "en"}
     assert result["safety"] == {"level": "none", "kind": None}
     assert result["intent"] is None
     assert result["coach"]["verdict"] == "try_again"
     never = next(i for i in result["coach"]["issues"] if i["code"] == "absolute")
     assert never["span"] == [4, 9]
+
+
+def test_analyze_detects_the_language_and_takes_lang(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "analyze", "Nunca me escuchas cuando te hablo")
+    assert code == 0
+    result = json.loads(out)
+    assert result["language"] == {"detected": "es", "used": "es"}
+    assert {"safety", "intent", "coach"} <= set(result)
+    forced = json.loads(run(capsys, "analyze", "--lang", "en", "Nunca me escuchas")[1])
+    assert forced["language"] == {"detected": "es", "used": "en"}
+    assert run(capsys, "analyze", "--lang", "xx", "hola")[0] == 2
 
 
 def test_analyze_reports_crisis_and_grounding(capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,12 +63,12 @@ def test_content_check_passes_and_fails_with_a_located_message(
     assert run(capsys, "content", "check")[0] == 0
     broken = tmp_path / "content"
     shutil.copytree(REPO_ROOT / "content", broken)
-    flow = broken / "flows" / "journal_note.yml"
+    flow = broken / "locales" / "en" / "flows" / "journal_note.yml"
     flow.write_text(flow.read_text().replace("next: save", "next: svae"))
     monkeypatch.setenv("CONTENT_DIR", str(broken))
     code, _, err = run(capsys, "content", "check")
     assert code == 1
-    assert "journal_note.yml" in err
+    assert "locales/en/flows/journal_note.yml" in err
     assert "points at step 'svae', which does not exist (did you mean 'save'?)" in err
 
 

@@ -18,6 +18,7 @@ from bot.db.engine import Database
 from bot.db.models import Delivery, User
 from bot.db.repo import users as user_repo
 from bot.domain.catalog import Catalog
+from bot.domain.locales import Locales
 from bot.edge.context import Services
 from bot.edge.outgoing import Outgoing
 from bot.flows.engine import FlowEngine
@@ -54,9 +55,9 @@ async def services(
     await db.upgrade()
     yield Services(
         settings=settings,
-        catalog=catalog,
+        locales=Locales.single(catalog),
         db=db,
-        engine=FlowEngine(catalog.flows, validators={}),
+        engines={"en": FlowEngine(catalog.flows, validators={})},
         clock=clock,
         rng=random.Random(3),
     )

@@ -66,7 +66,7 @@ async def test_polling_bot_onboards_a_user_and_stops_cleanly_on_sigterm(
 async def test_the_bot_refuses_to_start_on_a_dangling_flow_step(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(REPO_ROOT / "content", content)
-    shutil.copy(DANGLING_FLOW, content / "flows" / "dangling.yml")
+    shutil.copy(DANGLING_FLOW, content / "locales" / "en" / "flows" / "dangling.yml")
     env = child_env(
         telegram_bot_token=TOKEN,
         # Nothing listens here: the bot must stop before it makes any request.

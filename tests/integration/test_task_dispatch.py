@@ -23,6 +23,7 @@ from bot.db.repo import hot as hot_repo
 from bot.db.repo import tasks as task_repo
 from bot.db.repo import users as user_repo
 from bot.domain.catalog import Catalog
+from bot.domain.locales import Locales
 from bot.edge.context import Services
 from bot.edge.outgoing import Outgoing
 from bot.flows.engine import FlowEngine
@@ -57,9 +58,9 @@ async def services(
     await db.upgrade()
     yield Services(
         settings=settings,
-        catalog=catalog,
+        locales=Locales.single(catalog),
         db=db,
-        engine=FlowEngine(catalog.flows, validators={}),
+        engines={"en": FlowEngine(catalog.flows, validators={})},
         clock=clock,
         rng=random.Random(3),
     )

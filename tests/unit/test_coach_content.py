@@ -11,7 +11,7 @@ from bot.coach import CODES, Coach
 from bot.content.errors import ContentError
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = ROOT / "content" / "coach"
+SOURCE = ROOT / "content" / "locales" / "en" / "coach"
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def problems_of(content: Path) -> list[str]:
 
 
 def test_shipped_content_loads_and_every_file_has_a_comment_header() -> None:
-    Coach.load(ROOT / "content")
+    Coach.load(ROOT / "content" / "locales" / "en")
     for path in SOURCE.glob("*.yml"):
         assert path.read_text(encoding="utf-8").startswith("# "), path.name
 
@@ -128,7 +128,7 @@ def test_spelling_variants_must_be_single_words_listed_once(content: Path) -> No
 
 
 def test_every_code_has_a_tip_in_the_shipped_content() -> None:
-    coach = Coach.load(ROOT / "content")
+    coach = Coach.load(ROOT / "content" / "locales" / "en")
     for code in CODES:
         assert coach._content.tips[code]
 

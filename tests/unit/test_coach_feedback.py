@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @cache
 def coach() -> Coach:
-    return Coach.load(ROOT / "content")
+    return Coach.load(ROOT / "content" / "locales" / "en")
 
 
 def feedback(text: str) -> str:

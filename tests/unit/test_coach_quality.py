@@ -55,7 +55,7 @@ HELD_OUT_ACCURACY = 0.85
 
 @cache
 def coach() -> Coach:
-    return Coach.load(ROOT / "content")
+    return Coach.load(ROOT / "content" / "locales" / "en")
 
 
 @cache

@@ -19,7 +19,7 @@ NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 EARLIER = NOW - timedelta(days=2)
 
 
-TEXTS = Texts.load(REPO_ROOT / "content")
+TEXTS = Texts.load(REPO_ROOT / "content" / "locales" / "en")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bot.domain.insights import Insights, compute
 from bot.ops.config import REPO_ROOT
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-TEXTS = Texts.load(REPO_ROOT / "content")
+TEXTS = Texts.load(REPO_ROOT / "content" / "locales" / "en")
 
 
 def insights(*, full: bool) -> Insights:

@@ -13,7 +13,7 @@ import pytest
 from bot.content.html import visible_length
 from bot.domain.library import Library
 
-CONTENT = Path(__file__).parents[2] / "content"
+CONTENT = Path(__file__).parents[2] / "content" / "locales" / "en"
 THEMES = ("understanding", "safety", "space", "communication", "wellbeing")
 LESSONS = (
     "what_is_avoidance",

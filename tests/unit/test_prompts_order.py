@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot.domain.library import Library, Prompt, PromptMeta, Theme
 from bot.domain.prompts import cadence, is_sparse_day, prompt_at, user_themes
 
-CONTENT = Path(__file__).parents[2] / "content"
+CONTENT = Path(__file__).parents[2] / "content" / "locales" / "en"
 
 
 def library_of(sizes: Sequence[int]) -> Library:

@@ -19,11 +19,11 @@ CLINICAL = re.compile(r"\b(therapist|therapy|diagnos\w*|treatment|disorder|patie
 
 @pytest.fixture(scope="module")
 def texts() -> SafetyTexts:
-    return SafetyTexts.load(ROOT / "content")
+    return SafetyTexts.load(ROOT / "content" / "locales" / "en")
 
 
 def _copy_content(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "content" / "safety", tmp_path / "safety")
+    shutil.copytree(ROOT / "content" / "locales" / "en" / "safety", tmp_path / "safety")
     return tmp_path
 
 

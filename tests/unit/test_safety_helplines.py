@@ -90,6 +90,9 @@ def test_stale_uses_the_date_it_is_given(helplines: Helplines) -> None:
 
 def _copy_content(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "content" / "safety", tmp_path / "safety")
+    formats = Path("locales") / "en" / "safety" / "helpline_format.yml"
+    (tmp_path / formats).parent.mkdir(parents=True)
+    shutil.copy(ROOT / "content" / formats, tmp_path / formats)
     return tmp_path
 
 
@@ -117,9 +120,10 @@ def test_missing_country_and_bad_format_are_reported_together(tmp_path: Path) ->
     text = path.read_text("utf-8")
     start = text.index("  NL:\n")
     end = text.index("  IN:\n")
-    text = text[:start] + text[end:]
-    text = text.replace('phone: "call {phone}"', 'phone: "call {number}"')
-    path.write_text(text, "utf-8")
+    path.write_text(text[:start] + text[end:], "utf-8")
+    formats = content / "locales" / "en" / "safety" / "helpline_format.yml"
+    text = formats.read_text("utf-8").replace('phone: "call {phone}"', 'phone: "call {number}"')
+    formats.write_text(text, "utf-8")
     with pytest.raises(ContentError) as caught:
         Helplines.load(content)
     messages = [p.message for p in caught.value.problems]

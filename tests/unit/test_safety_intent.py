@@ -23,7 +23,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def screen() -> SafetyScreen:
-    return SafetyScreen.load(ROOT / "content")
+    return SafetyScreen.load(ROOT / "content" / "locales" / "en")
 
 
 def test_intent_on_the_case_set(screen: SafetyScreen) -> None:

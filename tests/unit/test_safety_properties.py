@@ -29,7 +29,7 @@ VOCABULARY = sorted(
     {word for case in CASES for word in case["text"].split()}
     | {"not", "never", "years", "ago", "used", "to", "but", "now", "fine", ",", ".", "!"}
 )
-SCREEN = SafetyScreen.load(ROOT / "content")
+SCREEN = SafetyScreen.load(ROOT / "content" / "locales" / "en")
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 any_text = st.text(max_size=400)

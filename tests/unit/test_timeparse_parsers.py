@@ -20,7 +20,7 @@ from bot.domain.timeparse import (
 )
 from bot.scheduling import ALL_DAYS, WEEKDAYS, WEEKENDS, days_mask
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
+CONTENT = Path(__file__).resolve().parents[2] / "content" / "locales" / "en"
 SETTINGS = settings(max_examples=200, deadline=None, database=None)
 
 TIME_CASES: list[tuple[str, time | None]] = [

@@ -43,6 +43,7 @@ DUE_COLUMNS = (
     col(User.consented_at),
     col(User.checkin_sent_at),
     col(User.reentry_sent_at),
+    col(User.language),
 )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import User
@@ -15,11 +17,19 @@ async def get_user(session: AsyncSession, *, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
-async def create_user(session: AsyncSession, *, user_id: int, now: datetime) -> User:
+async def language_of(session: AsyncSession, *, user_id: int) -> str | None:
+    """Return the language a user chose, or None when there is no such user."""
+    result = await session.execute(select(col(User.language)).where(col(User.id) == user_id))
+    return result.scalar_one_or_none()
+
+
+async def create_user(
+    session: AsyncSession, *, user_id: int, now: datetime, language: str = "en"
+) -> User:
     """Record consent; return the existing row when the user consented before."""
     user = await session.get(User, user_id)
     if user is None:
-        user = User(id=user_id, consented_at=now, last_seen_at=now)
+        user = User(id=user_id, consented_at=now, last_seen_at=now, language=language)
         session.add(user)
         await session.flush()
     return user
