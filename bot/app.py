@@ -151,10 +151,13 @@ class SecureBaseApplication(Application):  # type: ignore[type-arg]
     async def process_update(self, update: object) -> None:
         """Handle one update and record its kind and how long it took."""
         started = time.perf_counter()
+        services: Services = self.bot_data[SERVICES_KEY]
         try:
-            await super().process_update(update)
+            # One session and one transaction for the whole update (see Database.unit).
+            async with services.db.unit():
+                await super().process_update(update)
         finally:
-            metrics: Metrics = self.bot_data[SERVICES_KEY].metrics
+            metrics: Metrics = services.metrics
             metrics.updates[update_kind(update)] += 1
             metrics.latency.observe(time.perf_counter() - started)
 

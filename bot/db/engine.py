@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +23,69 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATE_LOCK = 0x5EC0_BA5E
 
 
+class _Unit:
+    """The session every `Database.session()` block of one update shares, until it settles."""
+
+    __slots__ = ("database", "done", "session")
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.session: AsyncSession | None = None
+        self.done = False
+
+    async def finish(self, *, commit: bool) -> None:
+        """Commit (or roll back) what the update wrote so far; later blocks stand alone."""
+        if self.done:
+            return
+        self.done = True
+        session, self.session = self.session, None
+        if session is None:
+            return
+        try:
+            if commit:
+                await session.commit()
+            else:
+                await session.rollback()
+        except BaseException:
+            if commit:
+                with contextlib.suppress(Exception):
+                    await session.rollback()
+                raise
+        finally:
+            with contextlib.suppress(Exception):
+                await session.close()
+
+
+_UNIT: ContextVar[_Unit | None] = ContextVar("secure_base_db_unit", default=None)
+
+
+async def settle() -> None:
+    """Commit the current update's work now, before a message about it goes out.
+
+    Called before every send: what the bot tells a user is stored first, and no database
+    transaction (on SQLite, the write lock) stays open while a request waits for Telegram.
+    """
+    unit = _UNIT.get()
+    if unit is not None:
+        await unit.finish(commit=True)
+
+
+async def abandon() -> None:
+    """Roll back what the current update wrote and has not settled (it failed half-way)."""
+    unit = _UNIT.get()
+    if unit is not None:
+        with contextlib.suppress(Exception):
+            await unit.finish(commit=False)
+
+
 class Database:
-    """One engine and its session factory; `session()` gives one transaction per use."""
+    """One engine and its session factory; `session()` gives one transaction per use.
+
+    Inside `unit()` (every update the Application handles), the `session()` blocks share one
+    session and one transaction instead, committed by `settle()` before the first message goes
+    out or at the end of the update, and rolled back whole when a block fails: one update
+    costs one connection checkout and one commit, and never leaves half its writes behind.
+    """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
@@ -41,8 +104,36 @@ class Database:
         )
 
     @asynccontextmanager
+    async def unit(self) -> AsyncIterator[None]:
+        """Let every `session()` block inside share one transaction (see the class)."""
+        unit = _Unit(self)
+        token = _UNIT.set(unit)
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await unit.finish(commit=False)
+            raise
+        else:
+            await unit.finish(commit=True)
+        finally:
+            _UNIT.reset(token)
+
+    @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """Open a session, commit when the block succeeds and roll back when it raises."""
+        """Open a session, commit when the block succeeds and roll back when it raises
+        (inside `unit()`: the update's shared session, see the class)."""
+        unit = _UNIT.get()
+        if unit is not None and not unit.done and unit.database is self:
+            if unit.session is None:
+                unit.session = self._sessions()
+            try:
+                yield unit.session
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await unit.finish(commit=False)
+                raise
+            return
         async with self._sessions() as session:
             try:
                 yield session
