@@ -69,7 +69,7 @@ def _content_check(settings: Settings) -> int:
     from bot.content.errors import ContentError
 
     try:
-        load_catalog(settings)
+        load_catalog(settings, use_cache=False)
         problems = []
     except ContentError as exc:
         problems = exc.problems

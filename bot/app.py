@@ -34,6 +34,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.content.cache import cached_load
 from bot.content.errors import ContentError, ContentProblem
 from bot.content.texts import T
 from bot.db.crypto import Vault, install_vault
@@ -172,10 +173,18 @@ def flow_rules() -> FlowRules:
     )
 
 
-def load_catalog(settings: Settings) -> Catalog:
-    """Load all content (raises ContentError, so the bot refuses to start on bad content)."""
-    catalog = Catalog.load(settings.content_dir, flow_rules())
-    problems = command_problems(catalog, settings.content_dir / "commands.yml")
+def load_catalog(settings: Settings, *, use_cache: bool = True) -> Catalog:
+    """Load all content (raises ContentError, so the bot refuses to start on bad content).
+
+    Content that was loaded and checked before, byte for byte and by the same code, comes
+    from the cache (bot/content/cache.py) instead of being parsed and checked again."""
+    cache_dir = settings.content_cache if use_cache else None
+    return cached_load(_load_checked_catalog, settings.content_dir, cache_dir)
+
+
+def _load_checked_catalog(content_dir: Path) -> Catalog:
+    catalog = Catalog.load(content_dir, flow_rules())
+    problems = command_problems(catalog, content_dir / "commands.yml")
     if problems:
         raise ContentError(problems)
     return catalog

@@ -30,7 +30,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.coach.tokens import Tokens
 
@@ -516,6 +516,30 @@ class PatternIndex(Generic[K]):
         self._any = tuple(anywhere)
         self._prefixed = tuple(prefixed)
         self._by_word = {word: (*found, *self._any) for word, found in by_word.items()}
+
+    # Pickling (the content cache): `_need_ids` is keyed by object ids, which change when
+    # the patterns are rebuilt, so it travels as (pattern, needs) pairs and is re-keyed.
+    def __getstate__(self) -> dict[str, Any]:
+        """The index's parts, with the need sets paired with their patterns."""
+        patterns = [p for _, p in self._any]
+        patterns += [p for found in self._by_word.values() for _, p in found]
+        patterns += [p for _, _, p in self._prefixed]
+        unique = {id(p): p for p in patterns}
+        return {
+            "any": self._any,
+            "by_word": self._by_word,
+            "prefixed": self._prefixed,
+            "needed_by": self._needed_by,
+            "needs": [(p, self._need_ids[key]) for key, p in unique.items()],
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Rebuild from `__getstate__`, keying the need sets by the new objects' ids."""
+        self._any = state["any"]
+        self._by_word = state["by_word"]
+        self._prefixed = state["prefixed"]
+        self._needed_by = state["needed_by"]
+        self._need_ids = {id(p): needs for p, needs in state["needs"]}
 
     def _candidates(self, word: str) -> tuple[tuple[K, Pattern], ...]:
         found = self._by_word.get(word, self._any)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -157,10 +158,11 @@ class Database:
         return True
 
     async def upgrade(self) -> None:
-        """Apply Alembic migrations up to the newest revision."""
-        from alembic import command
+        """Apply Alembic migrations up to the newest revision.
 
-        config = alembic_config(self.url.render_as_string(hide_password=False))
+        A database already at the newest revision (every start but the first after an
+        upgrade) is recognised with one query, without importing Alembic at all."""
+        head = script_head()
         async with self.engine.begin() as conn:
             if self.is_postgres:
                 # Several processes may start at once on an empty database: one migrates, the
@@ -168,11 +170,54 @@ class Database:
                 await conn.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATE_LOCK}
                 )
+            if head is not None and await self._revision(conn) == head:
+                return
+            from alembic import command
+
+            config = alembic_config(self.url.render_as_string(hide_password=False))
             await conn.run_sync(_run_upgrade, config, command)
+
+    async def _revision(self, conn: Any) -> str | None:
+        """The database's one Alembic revision, or None (no table yet, or several heads)."""
+        if self.is_postgres:
+            found = await conn.scalar(text("SELECT to_regclass('alembic_version')"))
+        elif self.is_sqlite:
+            found = await conn.scalar(
+                text(
+                    "SELECT name FROM sqlite_master"
+                    " WHERE type = 'table' AND name = 'alembic_version'"
+                )
+            )
+        else:
+            return None
+        if found is None:
+            return None
+        rows = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
+        return str(rows[0][0]) if len(rows) == 1 else None
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+_REVISION = re.compile(r"^revision\s*(?::[^=]+)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]+)?=\s*(.+)$", re.MULTILINE)
+
+
+def script_head() -> str | None:
+    """The newest migration's revision id, read from the files in versions/ (without
+    Alembic); None when that is not one clear answer, so Alembic decides."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(source), _DOWN.search(source)
+        if revision is None or down is None:
+            return None
+        revisions.add(revision.group(1))
+        parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _run_upgrade(connection: Any, config: Any, command: Any) -> None:
