@@ -208,6 +208,7 @@ class FakeTelegram:
         self._outages: dict[str, InjectedFailure] = {}
         self._late_answers: dict[str, deque[float]] = {}
         self._chat_limit: float | None = None
+        self._chat_burst = 1.0
         self._chat_limiters: dict[object, RateLimiter] = {}
         self._delay = 0.0
         self._handlers: dict[str, Handler] = {
@@ -319,10 +320,11 @@ class FakeTelegram:
         name = self._canonical(method) or method
         self._late_answers.setdefault(name, deque()).append(seconds)
 
-    def rate_limit_chat(self, per_second: float | None) -> None:
-        """Refuse send/edit requests to one chat beyond ``per_second`` (burst of one, or of
-        ``per_second`` when above one) with 429; None switches it off."""
+    def rate_limit_chat(self, per_second: float | None, burst: float = 1.0) -> None:
+        """Refuse send/edit requests to one chat beyond ``per_second``, after a burst of
+        ``burst``, with 429; None switches it off."""
         self._chat_limit = per_second
+        self._chat_burst = burst
         self._chat_limiters.clear()
 
     def delay(self, seconds: float) -> None:
@@ -837,7 +839,9 @@ class FakeTelegram:
             chat = (params or {}).get("chat_id")
             limiter = self._chat_limiters.get(chat)
             if limiter is None:
-                limiter = self._chat_limiters[chat] = RateLimiter(self._chat_limit, self._clock)
+                limiter = self._chat_limiters[chat] = RateLimiter(
+                    self._chat_limit, self._clock, self._chat_burst
+                )
             throttle = limiter.check()
             if throttle is not None:
                 if throttle.during_penalty:
