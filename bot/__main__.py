@@ -80,7 +80,7 @@ def _content_check(settings: Settings) -> int:
     from bot.content.errors import ContentError
 
     try:
-        locales = load_locales(settings)
+        locales = load_locales(settings, use_cache=False)
         languages = locales.languages
         problems = []
         for note in locales.borrowed():

@@ -35,6 +35,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.content.cache import cached_load
 from bot.content.errors import ContentError, ContentProblem
 from bot.content.texts import T
 from bot.db.crypto import Vault, install_vault
@@ -171,10 +172,12 @@ class SecureBaseApplication(Application):  # type: ignore[type-arg]
         started = time.perf_counter()
         services: Services = self.bot_data[SERVICES_KEY]
         try:
-            who = update.effective_user if isinstance(update, Update) else None
-            speaks = await language.of_user(services, who)
-            with language_scope(speaks):
-                await super().process_update(update)
+            # One session and one transaction for the whole update (see Database.unit).
+            async with services.db.unit():
+                who = update.effective_user if isinstance(update, Update) else None
+                speaks = await language.of_user(services, who)
+                with language_scope(speaks):
+                    await super().process_update(update)
         finally:
             metrics: Metrics = services.metrics
             metrics.updates[update_kind(update)] += 1
@@ -191,21 +194,29 @@ def flow_rules() -> FlowRules:
     )
 
 
-def load_locales(settings: Settings) -> Locales:
+def load_locales(settings: Settings, *, use_cache: bool = True) -> Locales:
     """Load every language's content and check it against English (raises ContentError, so
-    the bot refuses to start on bad content)."""
-    locales = Locales.load(settings.content_dir, flow_rules())
+    the bot refuses to start on bad content).
+
+    Content that was loaded and checked before, byte for byte and by the same code, comes
+    from the cache (bot/content/cache.py) instead of being parsed and checked again."""
+    cache_dir = settings.content_cache if use_cache else None
+    return cached_load(_load_checked_locales, settings.content_dir, cache_dir)
+
+
+def _load_checked_locales(content_dir: Path) -> Locales:
+    locales = Locales.load(content_dir, flow_rules())
     problems = command_problems(
-        locales.english, locale_dir(settings.content_dir, locales.reference) / "commands.yml"
+        locales.english, locale_dir(content_dir, locales.reference) / "commands.yml"
     )
     if problems:
         raise ContentError(problems)
     return locales
 
 
-def load_catalog(settings: Settings) -> Catalog:
+def load_catalog(settings: Settings, *, use_cache: bool = True) -> Catalog:
     """Load all content and return the English catalog (the reference)."""
-    return load_locales(settings).english
+    return load_locales(settings, use_cache=use_cache).english
 
 
 def command_problems(catalog: Catalog, path: Path) -> list[ContentProblem]:

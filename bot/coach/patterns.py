@@ -30,7 +30,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.coach.tokens import Tokens
 
@@ -568,6 +568,35 @@ class PatternIndex(Generic[K]):
             return tuple((k, p, masks[id(p)]) for k, p in self._candidates(word))
         found = self._masked.get(word)
         return self._masked[None] if found is None else found
+
+    # Pickling (the content cache): `_masks` is keyed by object ids, which change when the
+    # patterns are rebuilt, so it travels as (pattern, mask) pairs and is re-keyed; `_masked`
+    # is derived and rebuilt.
+    def __getstate__(self) -> dict[str, Any]:
+        """The index's parts, with each pattern's mask paired with the pattern."""
+        patterns = [p for _, p in self._any]
+        patterns += [p for found in self._by_word.values() for _, p in found]
+        patterns += [p for _, _, p in self._prefixed]
+        unique = {id(p): p for p in patterns}
+        return {
+            "any": self._any,
+            "by_word": self._by_word,
+            "prefixed": self._prefixed,
+            "mask_of_word": self._mask_of_word,
+            "masks": [(p, self._masks[key]) for key, p in unique.items()],
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Rebuild from `__getstate__`, keying the masks by the new objects' ids."""
+        self._any = state["any"]
+        self._by_word = state["by_word"]
+        self._prefixed = state["prefixed"]
+        self._mask_of_word = state["mask_of_word"]
+        self._masks = {id(p): mask for p, mask in state["masks"]}
+        self._masked = {
+            word: tuple((k, p, self._masks[id(p)]) for k, p in found)
+            for word, found in (*self._by_word.items(), (None, self._any))
+        }
 
     def _candidates(self, word: str) -> tuple[tuple[K, Pattern], ...]:
         found = self._by_word.get(word, self._any)

@@ -54,6 +54,7 @@ class T(StrEnum):
     flow_changed = "flow_changed"
     command_in_flow = "command_in_flow"
     error_generic = "error_generic"
+    error_storage = "error_storage"
     settings_summary = "settings_summary"
     settings_not_set = "settings_not_set"
     btn_settings_zone = "btn_settings_zone"

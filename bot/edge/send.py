@@ -9,6 +9,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.db.engine import settle
 from bot.edge.outgoing import Outgoing
 
 
@@ -25,7 +26,9 @@ def markup(message: Outgoing) -> InlineKeyboardMarkup | None:
 
 
 async def send_messages(bot: Bot, chat_id: int, messages: Sequence[Outgoing]) -> list[Message]:
-    """Send (or edit) each message in order; return what Telegram sent back."""
+    """Send (or edit) each message in order; return what Telegram sent back. What the
+    update stored so far is committed first (see bot.db.engine.settle)."""
+    await settle()
     sent: list[Message] = []
     for message in messages:
         if message.edit_message_id is not None:

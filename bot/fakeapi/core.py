@@ -205,6 +205,11 @@ class FakeTelegram:
         self._release_epoch = 0
         self._limiter: RateLimiter | None = None
         self._failures: dict[str, deque[InjectedFailure]] = {}
+        self._outages: dict[str, InjectedFailure] = {}
+        self._late_answers: dict[str, deque[float]] = {}
+        self._chat_limit: float | None = None
+        self._chat_burst = 1.0
+        self._chat_limiters: dict[object, RateLimiter] = {}
         self._delay = 0.0
         self._handlers: dict[str, Handler] = {
             "getMe": self._get_me,
@@ -245,7 +250,7 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found")
             if self._delay:
                 await asyncio.sleep(self._delay)
-            self._apply_faults(name)
+            self._apply_faults(name, decoded)
             if self.validator is not None:
                 problems = self.validator.problems(name, params)
             else:
@@ -257,6 +262,9 @@ class FakeTelegram:
             if handler is None:
                 raise ApiError(501, f"Not Implemented: the fake Bot API does not model {name}")
             result = await handler(decoded)
+            late = self._late_answers.get(name)
+            if late:
+                await asyncio.sleep(late.popleft())
         except ApiError as error:
             self.calls.append(
                 ApiCall(name or method, decoded, received, error.status, None, error.description)
@@ -295,6 +303,29 @@ class FakeTelegram:
         self._failures.setdefault(name, deque()).append(
             InjectedFailure(status, description, retry_after)
         )
+
+    def fail_every(self, method: str, status: int, description: str) -> None:
+        """Make every call of ``method`` fail this way until ``recover(method)``."""
+        name = self._canonical(method) or method
+        self._outages[name] = InjectedFailure(status, description)
+
+    def recover(self, method: str) -> None:
+        """End an outage started with ``fail_every``."""
+        self._outages.pop(self._canonical(method) or method, None)
+
+    def answer_late(self, method: str, seconds: float) -> None:
+        """Carry out the next call of ``method`` (the message is sent), but hold the answer
+        back this long (real time): past the client's read timeout, it looks like a
+        connection lost after Telegram received the request."""
+        name = self._canonical(method) or method
+        self._late_answers.setdefault(name, deque()).append(seconds)
+
+    def rate_limit_chat(self, per_second: float | None, burst: float = 1.0) -> None:
+        """Refuse send/edit requests to one chat beyond ``per_second``, after a burst of
+        ``burst``, with 429; None switches it off."""
+        self._chat_limit = per_second
+        self._chat_burst = burst
+        self._chat_limiters.clear()
 
     def delay(self, seconds: float) -> None:
         """Wait this long (real time) before answering every request; 0 switches it off."""
@@ -796,11 +827,30 @@ class FakeTelegram:
             name = self.validator.method_name(method)
         return name
 
-    def _apply_faults(self, name: str) -> None:
+    def _apply_faults(self, name: str, params: Mapping[str, object] | None = None) -> None:
         queue = self._failures.get(name)
         if queue:
             failure = queue.popleft()
             raise ApiError(failure.status, failure.description, failure.retry_after)
+        outage = self._outages.get(name)
+        if outage is not None:
+            raise ApiError(outage.status, outage.description)
+        if self._chat_limit is not None and name.startswith(_LIMITED_PREFIXES):
+            chat = (params or {}).get("chat_id")
+            limiter = self._chat_limiters.get(chat)
+            if limiter is None:
+                limiter = self._chat_limiters[chat] = RateLimiter(
+                    self._chat_limit, self._clock, self._chat_burst
+                )
+            throttle = limiter.check()
+            if throttle is not None:
+                if throttle.during_penalty:
+                    self.requests_during_penalty += 1
+                raise ApiError(
+                    429,
+                    f"Too Many Requests: retry after {throttle.retry_after}",
+                    throttle.retry_after,
+                )
         if self._limiter is not None and name.startswith(_LIMITED_PREFIXES):
             throttle = self._limiter.check()
             if throttle is not None:

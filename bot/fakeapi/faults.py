@@ -34,13 +34,16 @@ class Throttle:
 class RateLimiter:
     """A global token-bucket flood limit measured on an injectable clock."""
 
-    def __init__(self, per_second: float, clock: Callable[[], float]) -> None:
-        """Allow ``per_second`` requests per second (bursts up to ``max(1, per_second)``)."""
+    def __init__(
+        self, per_second: float, clock: Callable[[], float], burst: float | None = None
+    ) -> None:
+        """Allow ``per_second`` requests per second (bursts up to ``burst``, by default
+        ``max(1, per_second)``)."""
         if per_second <= 0:
             raise ValueError("per_second must be positive")
         self.per_second = per_second
         self._clock = clock
-        self._capacity = max(1.0, per_second)
+        self._capacity = max(1.0, per_second) if burst is None else max(1.0, burst)
         self._tokens = self._capacity
         self._last = clock()
         self._penalty_until = -math.inf

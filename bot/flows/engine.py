@@ -31,6 +31,8 @@ from bot.flows.schema import (
 MAX_AUTO_STEPS = 50
 # The option number of an ask step's "skip" button (real options count from 0).
 SKIP_OPTION = -1
+# Telegram's limit on one message (counted on the HTML here, which is never shorter).
+MESSAGE_LIMIT = 4096
 # The action every coach step emits after each draft, so attempts are stored.
 RECORD_ATTEMPT = "record_attempt"
 
@@ -291,12 +293,12 @@ class FlowEngine:
             target = step.on_try_again
         next_state = RunState(flow.id, target, variables, attempts=rounds)
         if target == step.id:
-            # Revising the same draft: keep counting rounds, ask again after the feedback.
-            return Transition(
-                state=next_state,
-                replies=(feedback, self._ask_reply(step, next_state)),
-                effects=tuple(effects),
-            )
+            # Revising the same draft: keep counting rounds, and ask again in the same message
+            # as the feedback (one message to read, and half the requests to Telegram).
+            ask = self._ask_reply(step, next_state)
+            together = replace(ask, html=f"{feedback.html}\n\n{ask.html}")
+            replies = (together,) if len(together.html) <= MESSAGE_LIMIT else (feedback, ask)
+            return Transition(state=next_state, replies=replies, effects=tuple(effects))
         return self._advance(flow, replace(next_state, attempts=0), [feedback], effects)
 
     # -- movement -----------------------------------------------------------------------------

@@ -35,6 +35,20 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     content_dir: Path = REPO_ROOT / "content"
+    # Where checked content is kept between starts: "" for $XDG_CACHE_HOME/secure-base (or
+    # ~/.cache/secure-base), "off" to load and check content on every start.
+    content_cache_dir: str = ""
+
+    @property
+    def content_cache(self) -> Path | None:
+        """The content cache directory, or None when it is off."""
+        if self.content_cache_dir.strip().lower() == "off":
+            return None
+        if self.content_cache_dir.strip():
+            return Path(self.content_cache_dir)
+        from bot.content.cache import default_cache_dir
+
+        return default_cache_dir()
 
     @field_validator("telegram_api_base_url")
     @classmethod

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.db.repo import deliveries as repo
 from bot.domain.prompts import cadence, is_sparse_day, prompt_at, user_themes
 from bot.edge.context import Services
 from bot.edge.outgoing import Outgoing
+from bot.edge.ratelimit import describe, never_arrived
 from bot.scheduling.plan import catch_up, local_date, reschedule
 from bot.services.prompting import PromptRenderer, teaser
 
@@ -74,12 +75,20 @@ class Dispatcher:
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def recover(self) -> int:
-        """At start-up, log claims that a dead process never sent (they are not re-sent)."""
-        now = self.services.clock()
+        """At start-up, after a crash: prompts claimed but never attempted are given back
+        (the next tick sends them if still within PROMPT_GRACE_MINUTES); prompts whose send
+        had started may have reached the user and are marked lost, never sent twice.
+        Return how many were lost."""
         async with self.services.db.session() as session:
-            lost = await repo.mark_lost(session, claimed_before=repo.lost_cutoff(now))
+            given_back, lost = await repo.recover_interrupted(session)
+        if given_back:
+            log.warning("%d prompt(s) claimed before a restart were never sent", given_back)
         if lost:
-            log.warning("%d prompt(s) were claimed but never sent before a crash", lost)
+            log.warning(
+                "%d prompt(s) were being sent when the bot stopped; they may have arrived, "
+                "so they are not sent again",
+                lost,
+            )
         return lost
 
     async def tick(self, *, max_batches: int = 1000) -> TickReport:
@@ -202,18 +211,29 @@ class Dispatcher:
         return planned, messages
 
     async def _send_all(self, jobs: list[_Job], report: TickReport) -> set[int]:
-        """Send a claimed batch; return the users whose send was given back for later."""
-        results: list[tuple[_Job, str, int | None]] = []
-        queue = iter(jobs)
+        """Send a claimed batch a wave at a time; return the users given back for later.
 
-        # A few workers draining one iterator, rather than a task per message behind a
-        # semaphore: the same concurrency with a fraction of the scheduling overhead.
-        async def worker() -> None:
-            for job in queue:
-                outcome, message_id = await self._send_one(job, report)
-                results.append((job, outcome, message_id))
+        Each wave is marked `sending` before its first request and recorded when its last
+        one is answered, so a crash leaves at most one wave whose fate is unknown (those are
+        never sent twice) and everything after it plainly unattempted (sent after restart).
+        """
+        released: set[int] = set()
+        for start in range(0, len(jobs), self.concurrency):
+            wave = jobs[start : start + self.concurrency]
+            async with self.services.db.session() as session:
+                mine = await repo.mark_sending(
+                    session, delivery_ids=[job.delivery_id for job in wave]
+                )
+            wave = [job for job in wave if job.delivery_id in mine]
+            outcomes = await asyncio.gather(*(self._send_one(job, report) for job in wave))
+            results = [(job, *outcome) for job, outcome in zip(wave, outcomes, strict=True)]
+            released |= await self._record(results, report)
+        return released
 
-        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(jobs)))))
+    async def _record(
+        self, results: list[tuple[_Job, str, int | None]], report: TickReport
+    ) -> set[int]:
+        """Store what happened to a wave; return the users whose send was given back."""
         deliveries: list[dict[str, Any]] = []
         users: list[dict[str, Any]] = []
         released: list[_Job] = []
@@ -264,12 +284,14 @@ class Dispatcher:
                 delay = exc.retry_after
                 seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
                 await self.sleep(seconds)
-            except TimedOut:
-                # The message may have arrived: sending again could say it twice.
-                return "uncertain", None
-            except NetworkError as exc:
+            except NetworkError as exc:  # TimedOut too
+                if not never_arrived(exc):
+                    # A read timeout or a connection lost after sending: the message may have
+                    # arrived, and sending again could say it twice.
+                    log.warning("a prompt may not have arrived (%s); not resent", describe(exc))
+                    return "uncertain", None
                 failures += 1
                 if failures >= SEND_ATTEMPTS:
-                    log.warning("giving a prompt back for the next tick: %s", exc)
+                    log.warning("giving a prompt back for the next tick: %s", describe(exc))
                     return "release", None
                 await self.sleep(0.5 * 2**failures)

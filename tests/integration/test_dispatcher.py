@@ -197,6 +197,60 @@ async def test_crash_between_claim_and_send_is_logged_as_lost_and_not_resent(
     assert sender.count(9) == 1
 
 
+async def test_a_crash_mid_batch_sends_the_unattempted_after_restart_and_nothing_twice(
+    services: Services, clock: FakeClock
+) -> None:
+    for user_id in (21, 22, 23, 24):
+        await add_user(services, user_id, at="10:10")
+    clock.advance(minutes=15)
+    sender = Recorder()
+
+    async def die_on_the_second(chat_id: int, message: Outgoing) -> int:
+        if sender.sent:
+            raise asyncio.CancelledError  # killed while this send was in flight
+        return await sender(chat_id, message)
+
+    # One message per wave: the first is sent and recorded, the process dies during the
+    # second, and the last two were claimed but never attempted.
+    with pytest.raises(asyncio.CancelledError):
+        await Dispatcher(services, die_on_the_second, concurrency=1).tick()
+    (first,) = [chat for chat, _ in sender.sent]
+    clock.advance(minutes=1)  # restart
+    dispatcher = Dispatcher(services, sender)
+    assert await dispatcher.recover() == 1  # the one in flight: it may have arrived
+    await dispatcher.tick()
+    counts = {user_id: sender.count(user_id) for user_id in (21, 22, 23, 24)}
+    assert counts[first] == 1
+    assert sorted(counts.values()) == [0, 1, 1, 1], counts
+    statuses = sorted([d.status for u in counts for d in await deliveries(services, u)])
+    assert statuses == ["lost", "sent", "sent", "sent"]
+
+
+async def test_claims_given_back_after_a_long_outage_are_skipped_not_sent_late(
+    services: Services, clock: FakeClock
+) -> None:
+    await add_user(services, 25, at="10:10")
+    clock.advance(minutes=15)
+
+    async def die(chat_id: int, message: Outgoing) -> int:
+        raise asyncio.CancelledError
+
+    dispatcher = Dispatcher(services, die, concurrency=1)
+    with pytest.raises(asyncio.CancelledError):
+        await dispatcher.tick()
+    # A claimed row that was never marked (the crash came before its wave).
+    async with services.db.session() as session:
+        for delivery in await deliveries(services, 25):
+            delivery.status = "claimed"
+            session.add(delivery)
+    clock.advance(hours=5)  # down for longer than the grace window
+    sender = Recorder()
+    dispatcher = Dispatcher(services, sender)
+    assert await dispatcher.recover() == 0
+    report = await dispatcher.tick()
+    assert sender.count(25) == 0 and report.skipped == 1
+
+
 @pytest.mark.parametrize(
     ("late", "expected"), [(timedelta(minutes=90), 1), (timedelta(hours=3), 0)]
 )

@@ -205,7 +205,7 @@ def test_coach_step_loops_until_ready_and_keeps_first_draft() -> None:
     state = engine.start("drill").state
     assert state is not None
     first = engine.on_input(state, "you never")
-    assert [r.html for r in first.replies] == ["fb:you never", "Write it"]
+    assert [r.html for r in first.replies] == ["fb:you never\n\nWrite it"]
     assert first.effects[0].name == "record_attempt"
     assert first.state is not None
     second = engine.on_input(first.state, "I feel sad")

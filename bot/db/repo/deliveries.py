@@ -4,7 +4,10 @@ The claim is the heart of exactly-once delivery. In one transaction it selects d
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so parallel dispatchers take disjoint rows), inserts a
 Delivery per (user, slot, local date) with ON CONFLICT DO NOTHING (so a date that was already
 claimed, by anyone, ever, is never claimed again) and advances each user's next_prompt_at.
-Sending happens after the commit; a crash in between leaves a `claimed` row, reported as lost.
+Sending happens after the commit, a wave at a time: each wave is first marked `sending` (only
+rows still `claimed`: a compare-and-set), so after a crash a `claimed` row was certainly never
+attempted and is given back to be sent (`recover_interrupted`), while a `sending` row may have
+reached Telegram and is marked `lost`, never sent again.
 The batch statements are Core statements on the tables (not ORM bulk operations): a tick
 writes hundreds of rows at a time, and the ORM's per-row bookkeeping cost more than the SQL.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, Table, bindparam, delete, update
@@ -184,14 +187,46 @@ async def release(
     )
 
 
-async def mark_lost(session: AsyncSession, *, claimed_before: datetime) -> int:
-    """Mark claims that were never sent (the process died in between) as lost."""
+async def mark_sending(session: AsyncSession, *, delivery_ids: Sequence[int]) -> set[int]:
+    """Mark claimed deliveries as being sent; return the ids that were still `claimed` (a
+    delivery given back meanwhile by a restarting process must not be sent)."""
+    if not delivery_ids:
+        return set()
     result = await session.execute(
-        update(Delivery)
-        .where(col(Delivery.status) == "claimed", col(Delivery.claimed_at) < claimed_before)
-        .values(status="lost")
+        update(DELIVERIES)
+        .where(DELIVERIES.c.id.in_(list(delivery_ids)), DELIVERIES.c.status == "claimed")
+        .values(status="sending")
+        .returning(DELIVERIES.c.id)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return {row[0] for row in result.all()}
+
+
+async def recover_interrupted(session: AsyncSession) -> tuple[int, int]:
+    """After a crash: give `claimed` deliveries (never attempted) back to their users, so the
+    next tick sends them if they are still within the grace window, and mark `sending` ones
+    (which may have reached Telegram) `lost`. Return (given back, lost).
+
+    Safe with other live dispatchers: one that still holds a claim given back here finds it
+    gone when it marks its wave, and skips it; one that is sending a row marked lost here
+    records its real outcome over it."""
+    lost = await session.execute(
+        update(DELIVERIES).where(DELIVERIES.c.status == "sending").values(status="lost")
+    )
+    rows = (
+        await session.execute(
+            sa_select(DELIVERIES.c.id, DELIVERIES.c.user_id, DELIVERIES.c.due_at).where(
+                DELIVERIES.c.status == "claimed"
+            )
+        )
+    ).all()
+    for delivery_id, user_id, due_at in rows:
+        await session.execute(delete(DELIVERIES).where(DELIVERIES.c.id == delivery_id))
+        await session.execute(
+            update(USERS)
+            .where(USERS.c.id == user_id, USERS.c.next_prompt_at.is_not(None))
+            .values(next_prompt_at=due_at)
+        )
+    return len(rows), int(lost.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def today_delivery(
@@ -223,8 +258,3 @@ async def last_local_date(session: AsyncSession, *, user_id: int, slot: str) -> 
         .limit(1)
     )
     return result.first()
-
-
-def lost_cutoff(now: datetime) -> datetime:
-    """Claims older than this at start-up belong to a process that died before sending."""
-    return now - timedelta(minutes=10)
