@@ -64,8 +64,15 @@ _FEEDBACK_FIELDS: Mapping[str, frozenset[str]] = {
     "rewrite": frozenset({"rewrite"}),
 }
 _REWRITE_FIELDS = frozenset({"situation", "feel", "feeling", "ask"})
-# A full stop, question or exclamation mark followed by a new sentence.
-_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z“\"‘']")
+# A full stop, question or exclamation mark, then what may open a new sentence (see below).
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+(?:[¿¡]|[“\"‘'«]?[^\W\d_])")
+
+
+def _new_sentence(text: str) -> bool:
+    """Whether a second sentence starts: a capital, or an opening "¿" or "¡", after . ! or ?."""
+    return any(
+        m.group()[-1] in "¿¡" or m.group()[-1].isupper() for m in _SENTENCE_BREAK.finditer(text)
+    )
 
 
 class _Strict(BaseModel):
@@ -98,6 +105,9 @@ class LanguageFile(_Strict):
     clause_breaks: list[Word]
     negations: list[Word]
     lists: dict[str, list[Phrase]]
+    fold: dict[
+        Annotated[str, Field(min_length=1, max_length=1)], Annotated[str, Field(max_length=1)]
+    ] = {}
 
 
 class WordsFile(_Strict):
@@ -513,7 +523,8 @@ def _build_tokenizer(
     language: LanguageFile, path: Path, raw: Any, problems: list[ContentProblem]
 ) -> Tokenizer:
     variants: dict[str, tuple[str, ...]] = {}
-    plain = Tokenizer({}, frozenset())
+    plain = Tokenizer({}, frozenset(), language.fold)
+    fold = str.maketrans(language.fold)
     for section in ("contractions", "shorthand", "typos"):
         table: dict[str, list[str]] = getattr(language, section)
         line = line_of(_get(raw, section))
@@ -525,7 +536,7 @@ def _build_tokenizer(
                 )
                 continue
             for form in forms:
-                key = form.lower().replace("’", "'")
+                key = form.lower().replace("’", "'").translate(fold)
                 if len(plain.words(key)) != 1 or " " in key:
                     problems.append(
                         ContentProblem(
@@ -549,7 +560,7 @@ def _build_tokenizer(
                 else:
                     variants[key] = target
     breaks = frozenset(w for item in language.clause_breaks for w in plain.words(item))
-    return Tokenizer(variants, breaks)
+    return Tokenizer(variants, breaks, language.fold)
 
 
 def _add_lists(
@@ -674,7 +685,7 @@ def _check_text(
     plain: bool = False,
     one_sentence: bool = False,
 ) -> None:
-    if one_sentence and _SENTENCE_BREAK.search(text.strip()):
+    if one_sentence and _new_sentence(text.strip()):
         problems.append(
             ContentProblem(
                 path,

@@ -2,10 +2,11 @@
 
 Users type fast: "u never listen", "youre so cold", "I’M DONE", "dont". Every word is
 lower-cased, its apostrophes straightened and then looked up in a table of spelling variants
-that expands it to a canonical form ("dont" -> "do not", "u" -> "you"). Each canonical word keeps
-the character span of the word the user actually typed, so a match on canonical words maps back
-to an exact quote. Normalising word by word (instead of the whole string) also means a case
-change that alters length, such as "İ", can never shift an offset.
+that expands it to a canonical form ("dont" -> "do not", "u" -> "you"). A language can also
+fold letters: Spanish folds "á" to "a", because people type "estas" for "estás". Each canonical
+word keeps the character span of the word the user actually typed, so a match on canonical
+words maps back to an exact quote. Normalising word by word (instead of the whole string) also
+means a case change that alters length, such as "İ", can never shift an offset.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from dataclasses import dataclass, field
 # separates words. Each alternative is a simple character class, so matching is linear.
 _TOKEN = re.compile(
     r"(?P<word>[^\W_]+(?:['’ʼ`´‘][^\W_]+)*)"
-    r"|(?P<clause>\.{2,}|…|[,;:()]|[–—]|\s-+\s)"
+    r"|(?P<clause>\.{2,}|…|[,;:()¿¡]|[–—]|\s-+\s)"
     r"|(?P<sentence>[.!?]+|\n)"
 )
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "‘": "'"})
+_APOSTROPHE_FOLD = {"’": "'", "ʼ": "'", "`": "'", "´": "'", "‘": "'"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +76,18 @@ class Tokens:
 class Tokenizer:
     """Turn text into Tokens using a table of spelling variants and clause-breaking words."""
 
-    __slots__ = ("_breaks", "_variants")
+    __slots__ = ("_breaks", "_fold", "_variants")
 
-    def __init__(self, variants: Mapping[str, tuple[str, ...]], breaks: frozenset[str]) -> None:
+    def __init__(
+        self,
+        variants: Mapping[str, tuple[str, ...]],
+        breaks: frozenset[str],
+        fold: Mapping[str, str] | None = None,
+    ) -> None:
         self._variants = dict(variants)
         self._breaks = breaks
+        # Apostrophes are always straightened; a language may fold more letters ("á" -> "a").
+        self._fold = str.maketrans({**_APOSTROPHE_FOLD, **(fold or {})})
 
     def words(self, text: str) -> tuple[str, ...]:
         """Return only the canonical words of a phrase (used to compile content phrases)."""
@@ -94,7 +102,7 @@ class Tokenizer:
         clauses: list[int] = []
         joiners: list[bool] = []
         sentence = clause = 0
-        variants, breaks = self._variants, self._breaks
+        variants, breaks, fold = self._variants, self._breaks, self._fold
         for match in _TOKEN.finditer(text):
             kind = match.lastgroup
             if kind == "sentence":
@@ -109,7 +117,7 @@ class Tokenizer:
             raw = match.group()
             # casefold() also unfolds ligatures ("ﬁ"); the dot that lower-casing "İ" leaves
             # behind would otherwise make "İm" a word nobody could match.
-            key = raw.casefold().translate(_APOSTROPHES).replace("\u0307", "")
+            key = raw.casefold().replace("\u0307", "").translate(fold)
             canonical = variants.get(key)
             start, end = match.span()
             for word in canonical or (key,):
