@@ -10,10 +10,10 @@ it ("constantly" both a habit word and a warm word), so one rule silently undoes
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot.coach.patterns import Alt, PatternError, list_item_words
+from bot.coach.patterns import Alt, PatternError, WordsOf, list_item_words
 from bot.content.errors import ContentProblem
 
 # What content.py keeps per named list: its raw entries, file, place in the file and line.
@@ -24,7 +24,7 @@ def list_problems(
     named: Named,
     lists: Mapping[str, Alt],
     disjoint: Sequence[Sequence[str]],
-    words_of: Callable[[str], tuple[str, ...]],
+    words_of: WordsOf,
     path: Path,
     line: int | None,
 ) -> list[ContentProblem]:
@@ -57,7 +57,7 @@ def list_problems(
 
 
 def _repeated_through_includes(
-    named: Named, lists: Mapping[str, Alt], words_of: Callable[[str], tuple[str, ...]]
+    named: Named, lists: Mapping[str, Alt], words_of: WordsOf
 ) -> list[ContentProblem]:
     problems: list[ContentProblem] = []
     for items, path, where, line in named.values():

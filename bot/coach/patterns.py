@@ -25,14 +25,21 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from bot.coach.tokens import Tokens
 
 Option = tuple[str, ...]
-WordsOf = Callable[[str], tuple[str, ...]]
+
+
+class WordsOf(Protocol):
+    """How content phrases become canonical words (Tokenizer.words)."""
+
+    def __call__(self, text: str, *, expand: bool = True) -> tuple[str, ...]: ...
+
+
 K = TypeVar("K")
 
 GAP_WORDS = 8
@@ -420,7 +427,7 @@ def _check_swallowed(elements: Sequence[Element]) -> None:
 
 def _phrase_words(text: str, words_of: WordsOf) -> Option:
     if text.startswith("*"):
-        words = words_of(text[1:])
+        words = words_of(text[1:], expand=False)
         if len(words) != 1 or text.endswith("*"):
             raise PatternError(f"{text!r}: a '*ending' is one word ending, like '*as'")
         return ("*" + words[0],)

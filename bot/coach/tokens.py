@@ -89,11 +89,15 @@ class Tokenizer:
         # Apostrophes are always straightened; a language may fold more letters ("á" -> "a").
         self._fold = str.maketrans({**_APOSTROPHE_FOLD, **(fold or {})})
 
-    def words(self, text: str) -> tuple[str, ...]:
-        """Return only the canonical words of a phrase (used to compile content phrases)."""
-        return self.tokenize(text).words
+    def words(self, text: str, *, expand: bool = True) -> tuple[str, ...]:
+        """Return only the canonical words of a phrase (used to compile content phrases).
 
-    def tokenize(self, text: str) -> Tokens:
+        With `expand=False` the spelling variants are not applied, only case and letter
+        folding: for the ending in a `*ending` pattern, which is letters, not a word.
+        """
+        return self.tokenize(text, expand=expand).words
+
+    def tokenize(self, text: str, *, expand: bool = True) -> Tokens:
         """Split `text` into canonical word tokens with their original spans."""
         words: list[str] = []
         starts: list[int] = []
@@ -102,7 +106,7 @@ class Tokenizer:
         clauses: list[int] = []
         joiners: list[bool] = []
         sentence = clause = 0
-        variants, breaks, fold = self._variants, self._breaks, self._fold
+        variants, breaks, fold = self._variants if expand else {}, self._breaks, self._fold
         for match in _TOKEN.finditer(text):
             kind = match.lastgroup
             if kind == "sentence":

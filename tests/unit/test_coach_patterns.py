@@ -137,3 +137,10 @@ def test_letters_fold_as_the_language_says_and_spans_stay_exact() -> None:
     # "¿" opens a new clause, like a comma would.
     before = spanish.tokenize("vale ¿por qué")
     assert before.clause[0] != before.clause[1]
+
+
+def test_an_ending_is_letters_not_a_word_so_spelling_variants_leave_it_alone() -> None:
+    typos = Tokenizer({"as": ("has",)}, frozenset())
+    compiled = compile_pattern("me *as", LISTS, typos.words)
+    tokens = typos.tokenize("me escuchas")
+    assert PatternIndex([(0, compiled)]).scan(tokens)
