@@ -36,6 +36,8 @@ class Tokens:
     sentence: tuple[int, ...]
     clause: tuple[int, ...]
     joiner: tuple[bool, ...]  # a word such as "but" that closes its clause
+    # Per sentence number: whether it is a question (it ends in "?" or opens with "¿").
+    question: tuple[bool, ...] = ()
     cache: dict[str, dict[int, tuple[int, int]]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -105,16 +107,21 @@ class Tokenizer:
         sentences: list[int] = []
         clauses: list[int] = []
         joiners: list[bool] = []
+        questions: list[bool] = []
+        asking = False  # the current sentence opened a question with "¿"
         sentence = clause = 0
         variants, breaks, fold = self._variants if expand else {}, self._breaks, self._fold
         for match in _TOKEN.finditer(text):
             kind = match.lastgroup
             if kind == "sentence":
                 if words and sentences[-1] == sentence:
+                    questions.append(asking or "?" in match.group())
                     sentence += 1
                     clause += 1
+                    asking = False
                 continue
             if kind == "clause":
+                asking = asking or match.group() == "¿"
                 if words and clauses[-1] == clause:
                     clause += 1
                 continue
@@ -134,6 +141,8 @@ class Tokenizer:
             # A joining word ("but", "and") closes its clause, so what follows starts afresh.
             if key in breaks:
                 clause += 1
+        if words and len(questions) == sentences[-1]:
+            questions.append(asking)  # the last sentence had no closing mark
         return Tokens(
             tuple(words),
             tuple(starts),
@@ -141,4 +150,5 @@ class Tokenizer:
             tuple(sentences),
             tuple(clauses),
             tuple(joiners),
+            tuple(questions),
         )

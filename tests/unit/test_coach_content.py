@@ -180,3 +180,15 @@ def test_letters_to_fold_are_single_characters(content: Path) -> None:
         path.read_text(encoding="utf-8") + 'fold: {"é": "e", "ab": "c"}\n', encoding="utf-8"
     )
     assert any("fold" in p for p in problems_of(content))
+
+
+def test_a_detector_can_leave_questions_alone(content: Path) -> None:
+    edit(
+        content,
+        "issues.yml",
+        '      not_after: ["{question_lead}"]',
+        '      not_after: ["{question_lead}"]\n      unless_question: true',
+    )
+    coach = Coach.load(content)
+    assert "demand" in coach.analyze("You need to leave.").codes
+    assert "demand" not in coach.analyze("You need to leave?").codes

@@ -144,3 +144,8 @@ def test_an_ending_is_letters_not_a_word_so_spelling_variants_leave_it_alone() -
     compiled = compile_pattern("me *as", LISTS, typos.words)
     tokens = typos.tokenize("me escuchas")
     assert PatternIndex([(0, compiled)]).scan(tokens)
+
+
+def test_tokens_know_which_sentences_are_questions() -> None:
+    tokens = TOKENIZER.tokenize("you need to go? ok. vale, ¿y mañana. last")
+    assert tokens.question == (True, False, True, False)
