@@ -20,6 +20,7 @@ DATA = Path(__file__).resolve().parent / "data"
 TUNED = (DATA / "coach_cases.jsonl", DATA / "coach_cases_subtle.jsonl")
 HELD_OUT = (DATA / "coach_cases_heldout.jsonl",)
 SPANISH = (DATA / "coach_cases_es.jsonl",)
+SPANISH_HELD_OUT = (DATA / "coach_cases_es_heldout.jsonl",)
 REQUIRED = frozenset({"text", "verdict", "codes"})
 
 

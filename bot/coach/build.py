@@ -34,7 +34,8 @@ def build_tokenizer(
 ) -> Tokenizer:
     """Build the tokenizer from language.yml's contractions, shorthand and typos."""
     variants: dict[str, tuple[str, ...]] = {}
-    plain = Tokenizer({}, frozenset())
+    plain = Tokenizer({}, frozenset(), language.fold)
+    fold = str.maketrans(language.fold)
     for section in ("contractions", "shorthand", "typos"):
         table: dict[str, list[str]] = getattr(language, section)
         line = line_of(get(raw, section))
@@ -46,7 +47,7 @@ def build_tokenizer(
                 )
                 continue
             for form in forms:
-                key = form.lower().replace("’", "'")
+                key = form.lower().replace("’", "'").translate(fold)
                 if len(plain.words(key)) != 1 or " " in key:
                     problems.append(
                         ContentProblem(
@@ -70,7 +71,7 @@ def build_tokenizer(
                 else:
                     variants[key] = target
     breaks = frozenset(w for item in language.clause_breaks for w in plain.words(item))
-    return Tokenizer(variants, breaks)
+    return Tokenizer(variants, breaks, language.fold)
 
 
 def add_lists(

@@ -13,11 +13,11 @@ from __future__ import annotations
 import difflib
 import re
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.coach.patterns import Alt, Option, PatternError, list_item_words
+from bot.coach.patterns import Alt, Option, PatternError, WordsOf, list_item_words
 from bot.coach.results import CODES, STRENGTH_CODES
 from bot.coach.schema import (
     FauxFile,
@@ -39,8 +39,15 @@ _FEEDBACK_FIELDS: Mapping[str, frozenset[str]] = {
     "rewrite": frozenset({"rewrite"}),
 }
 _REWRITE_FIELDS = frozenset({"situation", "feel", "feeling", "ask"})
-# A full stop, question or exclamation mark followed by a new sentence.
-_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z“\"‘']")
+# A full stop, question or exclamation mark, then what may open a new sentence (see below).
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+(?:[¿¡]|[“\"‘'«]?[^\W\d_])")
+
+
+def _new_sentence(text: str) -> bool:
+    """Whether a second sentence starts: a capital, or an opening "¿" or "¡", after . ! or ?."""
+    return any(
+        m.group()[-1] in "¿¡" or m.group()[-1].isupper() for m in _SENTENCE_BREAK.finditer(text)
+    )
 
 
 def check_text(
@@ -55,7 +62,7 @@ def check_text(
     one_sentence: bool = False,
 ) -> None:
     """Check one text: valid HTML, known placeholders only, one or two short sentences."""
-    if one_sentence and _SENTENCE_BREAK.search(text.strip()):
+    if one_sentence and _new_sentence(text.strip()):
         problems.append(
             ContentProblem(
                 path,
@@ -210,7 +217,7 @@ def list_problems(
     named: Named,
     lists: Mapping[str, Alt],
     disjoint: Sequence[Sequence[str]],
-    words_of: Callable[[str], tuple[str, ...]],
+    words_of: WordsOf,
     path: Path,
     line: int | None,
 ) -> list[ContentProblem]:
@@ -243,7 +250,7 @@ def list_problems(
 
 
 def _repeated_through_includes(
-    named: Named, lists: Mapping[str, Alt], words_of: Callable[[str], tuple[str, ...]]
+    named: Named, lists: Mapping[str, Alt], words_of: WordsOf
 ) -> list[ContentProblem]:
     problems: list[ContentProblem] = []
     for items, path, where, line in named.values():

@@ -77,6 +77,7 @@ class Guards:
     unless_next: PatternIndex[int]
     unless_in_clause: PatternIndex[int]
     unless_in_sentence: PatternIndex[int]
+    unless_question: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,15 +192,14 @@ def load_coach_content(content_dir: Path) -> CoachContent:
         line: int | None,
     ) -> None:
         report = Problems(path)
-        guards = Guards(
-            *(
-                PatternIndex(
-                    (0, p)
-                    for p in compile_all(getattr(spec, name), lists, words_of, report, where, line)
-                )
-                for name in ("not_after", "unless_next", "unless_in_clause", "unless_in_sentence")
+        not_after, unless_next, in_clause, in_sentence = (
+            PatternIndex(
+                (0, p)
+                for p in compile_all(getattr(spec, name), lists, words_of, report, where, line)
             )
+            for name in ("not_after", "unless_next", "unless_in_clause", "unless_in_sentence")
         )
+        guards = Guards(not_after, unless_next, in_clause, in_sentence, spec.unless_question)
         patterns = compile_all(spec.patterns, lists, words_of, report, where, line)
         problems.extend(report.items)
         extend = spec.extend if isinstance(spec, DetectorSpec) else "match"

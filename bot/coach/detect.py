@@ -124,6 +124,8 @@ def find(content: CoachContent, text: str) -> Findings:
 
 
 def _cancelled(guards: Guards, tokens: Tokens, match: Match, cache: _GuardCache) -> bool:
+    if guards.unless_question and tokens.question[tokens.sentence[match.start]]:
+        return True
     if guards.not_after and guards.not_after.ends_at(tokens, match.start):
         return True
     if guards.unless_next and guards.unless_next.starts_at(tokens, match.end):

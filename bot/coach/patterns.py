@@ -7,6 +7,7 @@ backtrack and "dont", "don't" and "do not" all match the same pattern. The synta
 
     words      literal words, normalised like drafts are
     word*      any word that starts with "word"
+    *ending    any longer word that ends with "ending" ("*as": escuchas, llamas)
     (a|b c|)   one of the options, longest first; an empty option makes the group optional
     {name}     one phrase from a named list; {name}* repeats it (0 to 6 times, greedy)
     _          any one word
@@ -28,14 +29,21 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from bot.coach.tokens import Tokens
 
 Option = tuple[str, ...]
-WordsOf = Callable[[str], tuple[str, ...]]
+
+
+class WordsOf(Protocol):
+    """How content phrases become canonical words (Tokenizer.words)."""
+
+    def __call__(self, text: str, *, expand: bool = True) -> tuple[str, ...]: ...
+
+
 K = TypeVar("K")
 
 GAP_WORDS = 8
@@ -52,6 +60,8 @@ class PatternError(ValueError):
 
 
 def _word_fits(pattern_word: str, word: str) -> bool:
+    if pattern_word[0] == "*":
+        return len(word) > len(pattern_word) - 1 and word.endswith(pattern_word[1:])
     if pattern_word[-1] == "*":
         return word.startswith(pattern_word[:-1])
     return pattern_word == word
@@ -92,7 +102,7 @@ class Alt:
         root = _Node()
         prefixed: list[Option] = []
         for option in unique:
-            if any(word.endswith("*") for word in option):
+            if any("*" in word for word in option):
                 prefixed.append(option)
                 continue
             node = root
@@ -102,7 +112,7 @@ class Alt:
         star_first: dict[str, list[Option]] = {}
         other: list[Option] = []
         for option in prefixed:
-            if option[0].endswith("*") and not any(w.endswith("*") for w in option[1:]):
+            if option[0].endswith("*") and not any("*" in w for w in option[1:]):
                 star_first.setdefault(option[0][:-1], []).append(option[1:])
             else:
                 other.append(option)
@@ -128,6 +138,11 @@ class Alt:
             else:
                 exact.add(option[0])
         return frozenset(exact), tuple(prefixes)
+
+    @property
+    def starts_anywhere(self) -> bool:
+        """Whether an option starts with a `*ending`, so no word list can say where it starts."""
+        return any(option[0].startswith("*") for option in self.prefixed)
 
     def once(self, tokens: Tokens, i: int, sentence: int) -> int:
         """Return the end of the longest option matching at `i`, or -1."""
@@ -415,6 +430,11 @@ def _check_swallowed(elements: Sequence[Element]) -> None:
 
 
 def _phrase_words(text: str, words_of: WordsOf) -> Option:
+    if text.startswith("*"):
+        words = words_of(text[1:], expand=False)
+        if len(words) != 1 or text.endswith("*"):
+            raise PatternError(f"{text!r}: a '*ending' is one word ending, like '*as'")
+        return ("*" + words[0],)
     star = text.endswith("*")
     words = words_of(text.rstrip("*"))
     if not words:
@@ -434,7 +454,9 @@ def _gap_lookahead(elements: list[Element]) -> list[Element]:
             e for e in result[n + 1 :] if not isinstance(e, Focus | Anchor | NotFollowedBy)
         )
         after = next(following, None)
-        if isinstance(after, Alt) and not (after.optional or after.repeat):
+        if isinstance(after, Alt) and not (
+            after.optional or after.repeat or after.starts_anywhere
+        ):
             first, prefixes = after.first_words()
             result[n] = Gap(first, prefixes)
     return result
@@ -460,7 +482,7 @@ def _merge_literals(elements: list[Element]) -> list[Element]:
 
 def _key_word(option: Option) -> str | None:
     """Return the longest exact word of an option, or None when every word is a `word*`."""
-    exact = [word for word in option if not word.endswith("*")]
+    exact = [word for word in option if "*" not in word]
     # Of equally long words, the last: "up" in "wind* me up" rules out more than "me".
     return max(reversed(exact), key=len) if exact else None
 
@@ -483,6 +505,8 @@ def _finish(source: str, elements: tuple[Element, ...]) -> Pattern:
     consumes = False
     for element in elements:
         if isinstance(element, Alt):
+            if element.starts_anywhere:
+                return Pattern(source, elements, None, (), tuple(needs))
             words, starts = element.first_words()
             first |= words
             prefixes.extend(starts)
@@ -502,7 +526,7 @@ def _finish(source: str, elements: tuple[Element, ...]) -> Pattern:
 
 
 def list_item_words(item: str, words_of: WordsOf) -> Option:
-    """Normalise one list entry (plain words, `word*` allowed) into a word tuple."""
+    """Normalise one list entry (plain words, `word*` and `*ending` allowed) into a word tuple."""
     words: list[str] = []
     for chunk in item.split():
         if any(c in chunk for c in "[](){}|!^$") or chunk in ("_", "..."):

@@ -36,6 +36,7 @@ class MatcherSpec(Strict):
     unless_next: list[Phrase] = []
     unless_in_clause: list[Phrase] = []
     unless_in_sentence: list[Phrase] = []
+    unless_question: bool = False
 
 
 class DetectorSpec(MatcherSpec):
@@ -54,6 +55,9 @@ class LanguageFile(Strict):
     clause_breaks: list[Word]
     negations: list[Word]
     lists: dict[str, list[Phrase]]
+    fold: dict[
+        Annotated[str, Field(min_length=1, max_length=1)], Annotated[str, Field(max_length=1)]
+    ] = {}
 
 
 class WordsFile(Strict):

@@ -2,10 +2,11 @@
 
 Users type fast: "u never listen", "youre so cold", "I’M DONE", "dont". Every word is
 lower-cased, its apostrophes straightened and then looked up in a table of spelling variants
-that expands it to a canonical form ("dont" -> "do not", "u" -> "you"). Each canonical word keeps
-the character span of the word the user actually typed, so a match on canonical words maps back
-to an exact quote. Normalising word by word (instead of the whole string) also means a case
-change that alters length, such as "İ", can never shift an offset.
+that expands it to a canonical form ("dont" -> "do not", "u" -> "you"). A language can also
+fold letters: Spanish folds "á" to "a", because people type "estas" for "estás". Each canonical
+word keeps the character span of the word the user actually typed, so a match on canonical
+words maps back to an exact quote. Normalising word by word (instead of the whole string) also
+means a case change that alters length, such as "İ", can never shift an offset.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from dataclasses import dataclass, field
 # separates words. Each alternative is a simple character class, so matching is linear.
 _TOKEN = re.compile(
     r"(?P<word>[^\W_]+(?:['’ʼ`´‘][^\W_]+)*)"
-    r"|(?P<clause>\.{2,}|…|[,;:()]|[–—]|\s-+\s)"
+    r"|(?P<clause>\.{2,}|…|[,;:()¿¡]|[–—]|\s-+\s)"
     r"|(?P<sentence>[.!?]+|\n)"
 )
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "‘": "'"})
+_APOSTROPHE_FOLD = {"’": "'", "ʼ": "'", "`": "'", "´": "'", "‘": "'"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,8 @@ class Tokens:
     sentence: tuple[int, ...]
     clause: tuple[int, ...]
     joiner: tuple[bool, ...]  # a word such as "but" that closes its clause
+    # Per sentence number: whether it is a question (it ends in "?" or opens with "¿").
+    question: tuple[bool, ...] = ()
     cache: dict[str, dict[int, tuple[int, int]]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -75,17 +78,28 @@ class Tokens:
 class Tokenizer:
     """Turn text into Tokens using a table of spelling variants and clause-breaking words."""
 
-    __slots__ = ("_breaks", "_variants")
+    __slots__ = ("_breaks", "_fold", "_variants")
 
-    def __init__(self, variants: Mapping[str, tuple[str, ...]], breaks: frozenset[str]) -> None:
+    def __init__(
+        self,
+        variants: Mapping[str, tuple[str, ...]],
+        breaks: frozenset[str],
+        fold: Mapping[str, str] | None = None,
+    ) -> None:
         self._variants = dict(variants)
         self._breaks = breaks
+        # Apostrophes are always straightened; a language may fold more letters ("á" -> "a").
+        self._fold = str.maketrans({**_APOSTROPHE_FOLD, **(fold or {})})
 
-    def words(self, text: str) -> tuple[str, ...]:
-        """Return only the canonical words of a phrase (used to compile content phrases)."""
-        return self.tokenize(text).words
+    def words(self, text: str, *, expand: bool = True) -> tuple[str, ...]:
+        """Return only the canonical words of a phrase (used to compile content phrases).
 
-    def tokenize(self, text: str) -> Tokens:
+        With `expand=False` the spelling variants are not applied, only case and letter
+        folding: for the ending in a `*ending` pattern, which is letters, not a word.
+        """
+        return self.tokenize(text, expand=expand).words
+
+    def tokenize(self, text: str, *, expand: bool = True) -> Tokens:
         """Split `text` into canonical word tokens with their original spans."""
         words: list[str] = []
         starts: list[int] = []
@@ -93,23 +107,28 @@ class Tokenizer:
         sentences: list[int] = []
         clauses: list[int] = []
         joiners: list[bool] = []
+        questions: list[bool] = []
+        asking = False  # the current sentence opened a question with "¿"
         sentence = clause = 0
-        variants, breaks = self._variants, self._breaks
+        variants, breaks, fold = self._variants if expand else {}, self._breaks, self._fold
         for match in _TOKEN.finditer(text):
             kind = match.lastgroup
             if kind == "sentence":
                 if words and sentences[-1] == sentence:
+                    questions.append(asking or "?" in match.group())
                     sentence += 1
                     clause += 1
+                    asking = False
                 continue
             if kind == "clause":
+                asking = asking or match.group() == "¿"
                 if words and clauses[-1] == clause:
                     clause += 1
                 continue
             raw = match.group()
             # casefold() also unfolds ligatures ("ﬁ"); the dot that lower-casing "İ" leaves
             # behind would otherwise make "İm" a word nobody could match.
-            key = raw.casefold().translate(_APOSTROPHES).replace("\u0307", "")
+            key = raw.casefold().replace("\u0307", "").translate(fold)
             canonical = variants.get(key)
             start, end = match.span()
             for word in canonical or (key,):
@@ -122,6 +141,8 @@ class Tokenizer:
             # A joining word ("but", "and") closes its clause, so what follows starts afresh.
             if key in breaks:
                 clause += 1
+        if words and len(questions) == sentences[-1]:
+            questions.append(asking)  # the last sentence had no closing mark
         return Tokens(
             tuple(words),
             tuple(starts),
@@ -129,4 +150,5 @@ class Tokenizer:
             tuple(sentences),
             tuple(clauses),
             tuple(joiners),
+            tuple(questions),
         )

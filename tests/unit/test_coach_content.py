@@ -166,3 +166,29 @@ def test_an_entry_an_included_list_already_has_is_reported(content: Path) -> Non
     (problem,) = problems_of(content)
     assert "'grateful' is already in {pleasant_feeling}, which this list includes" in problem
     assert "lists.warm_words" in problem
+
+
+def test_a_second_sentence_opened_by_an_inverted_mark_is_found(content: Path) -> None:
+    edit(content, "issues.yml", "instead of hearing you.", "instead of hearing you. ¿Lo ves?")
+    (problem,) = problems_of(content)
+    assert "one sentence" in problem
+
+
+def test_letters_to_fold_are_single_characters(content: Path) -> None:
+    path = content / "coach" / "language.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + 'fold: {"é": "e", "ab": "c"}\n', encoding="utf-8"
+    )
+    assert any("fold" in p for p in problems_of(content))
+
+
+def test_a_detector_can_leave_questions_alone(content: Path) -> None:
+    edit(
+        content,
+        "issues.yml",
+        '      not_after: ["{question_lead}"]',
+        '      not_after: ["{question_lead}"]\n      unless_question: true',
+    )
+    coach = Coach.load(content)
+    assert "demand" in coach.analyze("You need to leave.").codes
+    assert "demand" not in coach.analyze("You need to leave?").codes

@@ -56,6 +56,9 @@ def found(pattern: str, text: str) -> list[str]:
         ("you _", "you", []),
         ("i am here", "I'm here", ["I'm here"]),
         ("we are done", "we are done", ["we are done"]),
+        ("nunca me *as", "Nunca me escuchas. nunca me ves", ["Nunca me escuchas"]),
+        ("*as", "as has", ["has"]),  # the ending needs at least one letter before it
+        ("(siempre|nunca) *as", "Siempre llegas", ["Siempre llegas"]),
     ],
 )  # fmt: skip
 def test_phrase_features(pattern: str, text: str, expected: list[str]) -> None:
@@ -90,6 +93,7 @@ def test_repeats_take_what_they_can_and_never_give_back() -> None:
         ("(you|[me])", "only plain words"),
         ("you {adverb}* just", "takes 'just' first"),
         ("()", "at least one option"),
+        ("*as*", "one word ending"),
     ],
 )
 def test_errors_speak_to_authors(pattern: str, message: str) -> None:
@@ -115,3 +119,33 @@ def test_tokens_keep_the_spans_of_what_was_typed() -> None:
     assert tokens.words == ("i", "am", "ok", "do", "not")
     assert [tokens.span(i, i + 1) for i in range(5)] == [(0, 2), (0, 2), (3, 5), (7, 11), (7, 11)]
     assert tokens.clause[2] != tokens.clause[3]
+
+
+def test_an_ending_pattern_may_start_anywhere_and_a_gap_still_finds_it() -> None:
+    compiled = compile_pattern("*as ... siempre", LISTS, TOKENIZER.words)
+    assert compiled.first is None
+    assert found("[siempre] ... *es", "siempre, la verdad, tienes") == ["siempre"]
+
+
+def test_letters_fold_as_the_language_says_and_spans_stay_exact() -> None:
+    spanish = Tokenizer(
+        {"xq": ("por", "que")}, frozenset({"pero"}), {"á": "a", "é": "e", "í": "i"}
+    )
+    tokens = spanish.tokenize("¿Por qué estás así? Xq sí, pero…")
+    assert tokens.words == ("por", "que", "estas", "asi", "por", "que", "si", "pero")
+    assert tokens.span(2, 3) == (9, 14)  # "estás", as typed
+    # "¿" opens a new clause, like a comma would.
+    before = spanish.tokenize("vale ¿por qué")
+    assert before.clause[0] != before.clause[1]
+
+
+def test_an_ending_is_letters_not_a_word_so_spelling_variants_leave_it_alone() -> None:
+    typos = Tokenizer({"as": ("has",)}, frozenset())
+    compiled = compile_pattern("me *as", LISTS, typos.words)
+    tokens = typos.tokenize("me escuchas")
+    assert PatternIndex([(0, compiled)]).scan(tokens)
+
+
+def test_tokens_know_which_sentences_are_questions() -> None:
+    tokens = TOKENIZER.tokenize("you need to go? ok. vale, ¿y mañana. last")
+    assert tokens.question == (True, False, True, False)
