@@ -413,8 +413,9 @@ def _duration(text: str, w: TimeWords, bare_unit: str | None) -> timedelta | Non
             count = value
         else:
             times = 1 if count is None else count
-            if UNIT_LENGTHS[value] * min(times, 10_000) > MAX_PAUSE:
-                return MAX_PAUSE + timedelta(days=1)  # far too long (huge counts overflow)
+            # Compared as a count of units, so a huge count cannot overflow timedelta.
+            if times > MAX_PAUSE / UNIT_LENGTHS[value]:
+                return MAX_PAUSE + timedelta(days=1)  # far too long
             total += UNIT_LENGTHS[value] * times
             count = None
     if count is not None:

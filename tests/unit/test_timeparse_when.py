@@ -79,3 +79,8 @@ def test_any_text_is_a_future_moment_within_a_week_or_a_reason(text: str) -> Non
         assert NOW < found <= NOW + timedelta(days=7)
     else:
         assert found in ("when", "when_zero", "when_past", "when_far")
+
+
+def test_a_huge_number_of_minutes_is_too_far_not_a_crash() -> None:
+    """Found by the property test above: 1440000000000 bare minutes overflowed timedelta."""
+    assert parse_when("1440000000000", NOW) == "when_far"
