@@ -8,6 +8,7 @@ import json
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import Settings
 
@@ -24,8 +25,27 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     keys = sub.add_parser("keys", help="encryption keys for text at rest")
     keys.add_argument("action", choices=["generate", "rotate"])
-    analyze = sub.add_parser("analyze", help="print the safety, intent and coach view of a text")
-    analyze.add_argument("text")
+    analyze = sub.add_parser(
+        "analyze",
+        help="print the safety, intent and coach view of a text, or measure the safety screen "
+        "on a labelled set (--set)",
+    )
+    analyze.add_argument("text", nargs="?")
+    analyze.add_argument(
+        "--set",
+        dest="case_set",
+        type=Path,
+        metavar="FILE",
+        help="a labelled set (JSON Lines, see bot/safety/evaluate.py): print recall per "
+        "category and false alarms instead",
+    )
+    analyze.add_argument(
+        "--screen",
+        type=Path,
+        metavar="FILE",
+        help="screen with this screen file instead of content/safety/screen.yml",
+    )
+    analyze.add_argument("--json", action="store_true", help="with --set: print JSON")
     return parser
 
 
@@ -58,7 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("database is up to date")
             return 0
         case "analyze":
-            return _analyze(settings, args.text)
+            if args.case_set is not None:
+                return _analyze_set(settings, args.case_set, args.screen, as_json=args.json)
+            if args.text is None:
+                print("analyze needs a TEXT, or --set FILE", file=sys.stderr)
+                return 2
+            return _analyze(settings, args.text, args.screen)
         case "keys":
             return _keys(settings, args.action)
     return 2
@@ -109,16 +134,43 @@ def _keys(settings: Settings, action: str) -> int:
     return 0
 
 
-def _analyze(settings: Settings, text: str) -> int:
+def _analyze(settings: Settings, text: str, screen_file: Path | None = None) -> int:
     from bot.app import load_catalog
+    from bot.safety import SafetyScreen
 
     catalog = load_catalog(settings)
+    screen = catalog.safety
+    if screen_file is not None:
+        screen = SafetyScreen.load(settings.content_dir, screen_file)
     result = {
-        "safety": catalog.safety.screen(text).to_dict(),
-        "intent": catalog.safety.intent(text),
+        "safety": screen.screen(text).to_dict(),
+        "intent": screen.intent(text),
         "coach": catalog.coach.analyze(text).to_dict(),
     }
     print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def _analyze_set(
+    settings: Settings, case_set: Path, screen_file: Path | None, *, as_json: bool
+) -> int:
+    from bot.content.errors import ContentError
+    from bot.safety import SafetyScreen
+    from bot.safety.evaluate import CaseError, evaluate_splits, load_cases
+
+    try:
+        screen = SafetyScreen.load(settings.content_dir, screen_file)
+        cases = load_cases(case_set, screen.categories)
+    except (ContentError, CaseError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    reports = evaluate_splits(screen, cases)
+    if as_json:
+        print(json.dumps([report.to_dict() for report in reports], ensure_ascii=False))
+        return 0
+    print(f"safety screen ({screen.language}) on {case_set.name}: {len(cases)} messages")
+    for report in reports:
+        print("\n".join(report.lines()))
     return 0
 
 

@@ -1,12 +1,14 @@
 """Compile the small phrase language of content/safety/*.yml into regular expressions.
 
 Authors write phrases, not regexes: `[really] want to (die|be dead)`, `{partner} [{aux}] hit me`.
-The language has five parts: plain words (case, apostrophes and doubled letters do not matter),
-`(a|b c)` alternatives, `[a|b]` optional alternatives, `{slot}` for a named list of alternatives
-defined once, `...` for a gap of a few words inside one clause (never a negation word), `$` for
-the end of a clause, and `*` inside a word for any letters (`suicid*`, `*ing`; alone, any one
-word). Hyphens split words, as they do in messages.
-The compiled pattern expects the text made by `normalize.normalize` and every word element
+The language has these parts: plain words (case, apostrophes, accents and doubled letters do not
+matter), `(a|b c)` alternatives, `[a|b]` optional alternatives, `{slot}` for a named list of
+alternatives defined once, `...` for a gap of a few words inside one clause (never a negation
+word), `^` for the start of a clause, `$` for the end of one, `,` for a clause break (a phrase
+only crosses one where it says so), and `*` inside a word for any letters (`suicid*`, `*ing`;
+alone, any one word). Hyphens split words, as they do in messages. Words are made of any
+letters, so a Spanish or German file is written the same way.
+The compiled pattern expects the text made by `Normalizer.flatten` and every word element
 consumes the space in front of it, so patterns line up with words and cannot backtrack badly:
 no element can match a space, so each quantifier has only one way to split the text.
 """
@@ -18,14 +20,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.safety.normalize import APOSTROPHES, squeeze
+from bot.safety.normalize import APOSTROPHES, CLAUSE_MARK, DEFAULT, Normalizer
 
-_TOKEN = re.compile(r"\s*(\.\.\.|\{[^{}]*\}|[()\[\]|$]|[^\s()\[\]{}|$]+)")
-_WORD_CHARS = re.compile(r"^[a-z0-9*]+$")
+_TOKEN = re.compile(r"\s*(\.\.\.|\{[^{}]*\}|[()\[\]|$^,]|[^\s()\[\]{}|$^,]+)")
+# Letters (any script), digits and the wildcard.
+_WORD_CHARS = re.compile(r"^(?:[^\W_]|\*)+$")
 # One word of normalized text that is not a marker.
 ANY_WORD = r"[^ .,]+"
 # The end of a clause: a sentence or clause marker, or the end of the message, comes next.
 END_OF_CLAUSE = r"(?= (?:[.,] |$))"
+# The start of a clause: the word is the first of the message or follows a marker.
+START_OF_CLAUSE = r"(?<![^.,])"
 
 
 class PhraseError(ValueError):
@@ -47,6 +52,7 @@ class Compiled:
     can_be_empty: bool
     first: First
     literal: str | None = None  # the exact text matched, when there is only one
+    items: tuple[str, ...] = ()  # a phrase's top-level parts, whose regexes make `regex`
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,7 @@ class PhraseContext:
     slots: Mapping[str, Compiled]
     gap_words: int
     negators: tuple[str, ...]
+    text: Normalizer = DEFAULT
 
     def gap(self) -> str:
         """Return the regex for a gap of up to `gap_words` words that are not negations."""
@@ -64,15 +71,14 @@ class PhraseContext:
         return f"(?: {not_negation}{ANY_WORD}){{0,{self.gap_words}}}"
 
 
-def word_key(word: str) -> str:
+def word_key(word: str, text: Normalizer = DEFAULT) -> str:
     """Return the form a lexicon word takes after normalisation ("Don't" -> "dont")."""
-    stripped = word.lower().translate({ord(c): None for c in APOSTROPHES})
-    return squeeze(stripped)
+    return text.key(word)
 
 
 def compile_phrase(phrase: str, context: PhraseContext) -> Compiled:
     """Compile one phrase to a regex fragment whose every word eats its leading space."""
-    tokens = _tokenize(phrase)
+    tokens = _tokenize(phrase, split_apostrophes=context.text.rules.apostrophes == "split")
     parser = _Parser(tokens, context)
     compiled = parser.sequence()
     if parser.position != len(tokens):
@@ -136,7 +142,7 @@ def _trie_node(node: dict[str, Any]) -> str:
     return body
 
 
-def _tokenize(phrase: str) -> list[str]:
+def _tokenize(phrase: str, *, split_apostrophes: bool = False) -> list[str]:
     text = phrase.strip().lower()
     tokens: list[str] = []
     position = 0
@@ -146,10 +152,13 @@ def _tokenize(phrase: str) -> list[str]:
             break
         token = match.group(1)
         position = match.end()
-        if token in ("...", "(", ")", "[", "]", "|", "$") or token.startswith("{"):
+        if token in ("...", "(", ")", "[", "]", "|", "$", "^", ",") or token.startswith("{"):
             tokens.append(token)
             continue
-        # Hyphens split words in messages ("self-harm" is "self harm"), so here too.
+        # Hyphens split words in messages ("self-harm" is "self harm"), so here too; and so do
+        # apostrophes in a language whose text rules split them ("l'amour" is "l amour").
+        if split_apostrophes:
+            token = re.sub(f"[{APOSTROPHES}]", "-", token)
         tokens.extend(part for part in token.split("-") if part)
     if not tokens:
         raise PhraseError("the phrase is empty")
@@ -177,14 +186,16 @@ class _Parser:
         can_be_empty = True
         first: First = frozenset()
         literal: str | None = ""
+        items: list[str] = []
         while (symbol := self.peek()) is not None and symbol not in (")", "]", "|"):
             part = self.item()
             regex += part.regex
+            items.append(part.regex)
             if can_be_empty:  # everything so far may be skipped: this part can come first
                 first = _union(first, part.first)
             can_be_empty = can_be_empty and part.can_be_empty
             literal = None if literal is None or part.literal is None else literal + part.literal
-        return Compiled(regex, can_be_empty, first, literal or None)
+        return Compiled(regex, can_be_empty, first, literal or None, tuple(items))
 
     def alternatives(self, closing: str, *, optional: bool) -> Compiled:
         options: list[Compiled] = []
@@ -212,17 +223,21 @@ class _Parser:
             return Compiled(self.context.gap(), True, ANY_START)
         if symbol == "$":
             return Compiled(END_OF_CLAUSE, True, frozenset())
+        if symbol == "^":
+            return Compiled(START_OF_CLAUSE, True, frozenset())
+        if symbol == ",":
+            return Compiled(" " + re.escape(CLAUSE_MARK), False, frozenset({CLAUSE_MARK}))
         if symbol.startswith("{"):
             name = symbol[1:-1].strip()
             if name not in self.context.slots:
                 known = ", ".join(sorted(self.context.slots)) or "none"
                 raise PhraseError(f"unknown slot {{{name}}} (known: {known})")
             return self.context.slots[name]
-        return _word(symbol)
+        return _word(symbol, self.context.text)
 
 
-def _word(token: str) -> Compiled:
-    key = word_key(token)
+def _word(token: str, text: Normalizer) -> Compiled:
+    key = text.key(token)
     if not key or not _WORD_CHARS.match(key):
         raise PhraseError(
             f"'{token}' is not a word: use letters, digits, apostrophes and '*' only"

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.safety import SafetyScreen
+from bot.safety.lexicon import LEVEL_RANK
 from bot.safety.normalize import flatten
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,14 +44,18 @@ def test_never_raises_and_the_span_is_honest(text: str) -> None:
     got = SCREEN.screen(text)
     assert got.level in {"crisis", "check", "none"}
     if got.level == "none":
-        assert (got.kind, got.span, got.phrase) == (None, None, None)
+        assert (got.kind, got.span, got.phrase, got.category) == (None, None, None, None)
         return
     assert got.kind in {"self_harm", "abuse"}
     assert got.span is not None
     start, end = got.span
     assert 0 <= start < end <= len(text)
     assert got.phrase == text[start:end]
-    assert got.to_dict() == {"level": got.level, "kind": got.kind}
+    assert got.to_dict() == {"level": got.level, "kind": got.kind, "category": got.category}
+    # The category is one of the file's, of the same kind; guards only ever lower its level.
+    kind, level = SCREEN.categories[str(got.category)]
+    assert kind == got.kind
+    assert LEVEL_RANK[got.level] <= LEVEL_RANK[level]
 
 
 @SETTINGS
