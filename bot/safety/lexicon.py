@@ -188,6 +188,14 @@ class Guard:
 
 
 @dataclass(frozen=True, slots=True)
+class Pair:
+    """`A && B`: the rule counts A when B is somewhere in the same sentence too."""
+
+    rule: Rule
+    also: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class IntentRule:
     """A compiled intent rule."""
 
@@ -218,6 +226,8 @@ class Lexicon:
     guards: tuple[Guard, ...]
     guards_for: Mapping[str, tuple[Guard, ...]]  # category id -> the guards that apply to it
     guard_matcher: MultiMatcher  # list n holds the phrases of guards[n]
+    pairs: tuple[Pair, ...]
+    pair_matcher: MultiMatcher  # list n holds the first phrase of pairs[n]
     resolved: re.Pattern[str] | None
     negation: re.Pattern[str] | None
     past: re.Pattern[str] | None
@@ -240,12 +250,20 @@ class _Compiler:
         self.seen: dict[str, str] = {}
 
     def phrases(
-        self, phrases: list[str], where: str, line: int | None, *, track: bool = True
+        self,
+        phrases: list[str],
+        where: str,
+        line: int | None,
+        *,
+        track: bool = True,
+        pairs: bool = False,
     ) -> list[Compiled]:
         compiled: list[Compiled] = []
         for number, phrase in enumerate(phrases, start=1):
             try:
                 part = compile_phrase(phrase, self.context)
+                if part.also and not pairs:
+                    raise PhraseError("'&&' is only for the phrases of a category")
             except PhraseError as exc:
                 self.problems.append(
                     ContentProblem(
@@ -257,18 +275,18 @@ class _Compiler:
                     )
                 )
                 continue
-            if track and part.regex in self.seen:
+            if track and part.key in self.seen:
                 self.problems.append(
                     ContentProblem(
                         self.path,
-                        f"phrase '{phrase}' is also in {self.seen[part.regex]}",
+                        f"phrase '{phrase}' is also in {self.seen[part.key]}",
                         line=line,
                         where=where,
                         hint="keep each phrase in one place",
                     )
                 )
             if track:
-                self.seen[part.regex] = where
+                self.seen[part.key] = where
             compiled.append(part)
         return compiled
 
@@ -350,6 +368,7 @@ def load_lexicon(content_dir: Path, screen_path: Path | None = None) -> Lexicon:
     slots = compiler.slots(screen_file.slots, screen_raw)
     compiler.context = PhraseContext(slots, screen_file.gap_words, negators, text)
 
+    pairs: list[tuple[Rule, Compiled]] = []  # `A && B` phrases, found by their own matcher
     buckets: dict[str, list[tuple[Rule, list[Compiled]]]] = {
         "explicit": [],
         "crisis": [],
@@ -393,7 +412,9 @@ def load_lexicon(content_dir: Path, screen_path: Path | None = None) -> Lexicon:
             rule = Rule(model.id, model.level, model.kind, explicit, line)
             bucket = "explicit" if explicit else model.level
             part = f"{where}.{'explicit' if explicit else 'phrases'}"
-            buckets[bucket].append((rule, compiler.phrases(phrases, part, line)))
+            found = compiler.phrases(phrases, part, line, pairs=not explicit)
+            buckets[bucket].append((rule, [c for c in found if not c.also]))
+            pairs.extend((rule, c) for c in found if c.also)
 
     category_ids = [category.id for category in categories]
     guards: list[Guard] = []
@@ -492,6 +513,10 @@ def load_lexicon(content_dir: Path, screen_path: Path | None = None) -> Lexicon:
             for c in categories
         },
         guard_matcher=MultiMatcher.build(guard_phrases),
+        pairs=tuple(
+            Pair(rule, tuple(re.compile(f"{regex}(?= )") for regex in c.also)) for rule, c in pairs
+        ),
+        pair_matcher=MultiMatcher.build([[c] for _, c in pairs]),
         resolved=resolved,
         negation=negation_re,
         past=past_re,

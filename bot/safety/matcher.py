@@ -39,6 +39,9 @@ class Matcher:
     prefixes: tuple[tuple[str, tuple[int, ...]], ...]
     anywhere: tuple[int, ...]
     starts: tuple[str, ...]  # the prefixes alone, for one `str.startswith` test per word
+    # The words that can follow each indexed word in a match; a word missing here can be
+    # followed by anything (or end a match). One set lookup skips most hopeless regex calls.
+    follow: Mapping[str, tuple[frozenset[str], tuple[str, ...]]]  # (words, word prefixes)
 
     @classmethod
     def build(cls, rules: Sequence[Sequence[Compiled]]) -> Matcher:
@@ -75,6 +78,17 @@ class Matcher:
             return compiled[key]
 
         by_word = {word: (group_of(members),) for word, members in by_first.items()}
+        follow: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+        for word, members in by_first.items():
+            after: set[str] = set()
+            for number, index in members:
+                phrase = rules[number][index]
+                if 1 in phrase.lengths or phrase.second is None:
+                    break
+                after |= phrase.second
+            else:
+                exact = frozenset(w for w in after if not w.endswith("*"))
+                follow[word] = (exact, tuple(sorted(w[:-1] for w in after if w.endswith("*"))))
         prefixes = tuple((prefix, (group_of(members),)) for prefix, members in by_prefix.items())
         anywhere = (group_of(anywhere_phrases),) if anywhere_phrases else ()
         return cls(
@@ -83,6 +97,7 @@ class Matcher:
             prefixes=prefixes,
             anywhere=anywhere,
             starts=tuple(by_prefix),
+            follow=follow,
         )
 
     def scan(self, flat: Flat) -> list[Found]:
@@ -100,14 +115,25 @@ class Matcher:
                 )
         text = flat.text
         groups = self.groups
+        follow = self.follow
+        last = len(tokens) - 1
         result: list[Found] = []
         resume = 0
         for index in candidates:
             start = flat.starts[index]
             if start < resume:
                 continue
+            token = tokens[index]
+            after = follow.get(token)
+            skip_word = after is not None and (
+                index == last
+                or (
+                    tokens[index + 1] not in after[0]
+                    and not tokens[index + 1].startswith(after[1])
+                )
+            )
             best: tuple[int, int] | None = None  # (rule, end)
-            for group in self._groups_for(tokens[index]):
+            for group in self._groups_for(token, skip_word=skip_word):
                 match = groups[group].match(text, start - 1)
                 if match is not None:
                     rule, end = int(str(match.lastgroup)[1:]), match.end()
@@ -118,8 +144,8 @@ class Matcher:
                 result.append(Found(best[0], start, best[1]))
         return result
 
-    def _groups_for(self, token: str) -> tuple[int, ...]:
-        found = self.by_word.get(token, ())
+    def _groups_for(self, token: str, *, skip_word: bool = False) -> tuple[int, ...]:
+        found = () if skip_word else self.by_word.get(token, ())
         if self.starts and token.startswith(self.starts):
             found += tuple(i for prefix, g in self.prefixes if token.startswith(prefix) for i in g)
         return found + self.anywhere

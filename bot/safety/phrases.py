@@ -5,9 +5,10 @@ The language has these parts: plain words (case, apostrophes, accents and double
 matter), `(a|b c)` alternatives, `[a|b]` optional alternatives, `{slot}` for a named list of
 alternatives defined once, `...` for a gap of a few words inside one clause (never a negation
 word), `^` for the start of a clause, `$` for the end of one, `,` for a clause break (a phrase
-only crosses one where it says so), and `*` inside a word for any letters (`suicid*`, `*ing`;
-alone, any one word). Hyphens split words, as they do in messages. Words are made of any
-letters, so a Spanish or German file is written the same way.
+only crosses one where it says so), `*` inside a word for any letters (`suicid*`, `*ing`;
+alone, any one word), and `A && B` for two phrases anywhere in the same sentence. Hyphens
+split words, as they do in messages. Words are made of any letters, so a Spanish or German
+file is written the same way.
 The compiled pattern expects the text made by `Normalizer.flatten` and every word element
 consumes the space in front of it, so patterns line up with words and cannot backtrack badly:
 no element can match a space, so each quantifier has only one way to split the text.
@@ -22,7 +23,7 @@ from typing import Any
 
 from bot.safety.normalize import APOSTROPHES, CLAUSE_MARK, DEFAULT, Normalizer
 
-_TOKEN = re.compile(r"\s*(\.\.\.|\{[^{}]*\}|[()\[\]|$^,]|[^\s()\[\]{}|$^,]+)")
+_TOKEN = re.compile(r"\s*(\.\.\.|&&|\{[^{}]*\}|[()\[\]|$^,]|[^\s()\[\]{}|$^,&]+)")
 # Letters (any script), digits and the wildcard.
 _WORD_CHARS = re.compile(r"^(?:[^\W_]|\*)+$")
 # One word of normalized text that is not a marker.
@@ -42,6 +43,9 @@ class PhraseError(ValueError):
 # words stands, which keeps a long message cheap to scan.
 First = frozenset[str] | None
 ANY_START: First = None
+_NO_WORDS = frozenset({0})
+_AND = "&&"  # `A && B`: both in one sentence
+_ANY_LENGTH = frozenset({0, 1, 2})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,14 @@ class Compiled:
     first: First
     literal: str | None = None  # the exact text matched, when there is only one
     items: tuple[str, ...] = ()  # a phrase's top-level parts, whose regexes make `regex`
+    also: tuple[str, ...] = ()  # `A && B`: what must also be in the sentence (B's regex)
+    second: First = frozenset()  # the words that can come second (None: any word)
+    lengths: frozenset[int] = frozenset({1})  # how many words it can match (2 means 2 or more)
+
+    @property
+    def key(self) -> str:
+        """What makes two phrases the same phrase (for finding duplicates)."""
+        return " && ".join((self.regex, *self.also))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +89,37 @@ def word_key(word: str, text: Normalizer = DEFAULT) -> str:
 
 
 def compile_phrase(phrase: str, context: PhraseContext) -> Compiled:
-    """Compile one phrase to a regex fragment whose every word eats its leading space."""
+    """Compile one phrase to a regex fragment whose every word eats its leading space.
+
+    `A && B` means A, with B anywhere in the same sentence (before or after it): the result is
+    A's pattern, with B's in `also`.
+    """
     tokens = _tokenize(phrase, split_apostrophes=context.text.rules.apostrophes == "split")
+    parts: list[list[str]] = [[]]
+    for token in tokens:
+        if token == _AND:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    compiled = [_compile_part(part, context) for part in parts]
+    first = compiled[0]
+    if len(compiled) == 1:
+        return first
+    return Compiled(
+        first.regex,
+        first.can_be_empty,
+        first.first,
+        first.literal,
+        first.items,
+        tuple(part.regex for part in compiled[1:]),
+        first.second,
+        first.lengths,
+    )
+
+
+def _compile_part(tokens: list[str], context: PhraseContext) -> Compiled:
+    if not tokens:
+        raise PhraseError("'&&' needs a phrase on each side")
     parser = _Parser(tokens, context)
     compiled = parser.sequence()
     if parser.position != len(tokens):
@@ -104,8 +145,12 @@ def _union(a: First, b: First) -> First:
 
 def _either(parts: list[Compiled], *, optional: bool) -> Compiled:
     first: First = frozenset()
+    second: First = frozenset()
+    lengths: frozenset[int] = frozenset({0}) if optional else frozenset()
     for part in parts:
         first = _union(first, part.first)
+        second = _union(second, part.second)
+        lengths |= part.lengths
     literals = [part.literal for part in parts]
     if all(literal is not None for literal in literals):
         # Plain words only: a trie regex tries each letter once instead of every alternative
@@ -116,7 +161,11 @@ def _either(parts: list[Compiled], *, optional: bool) -> Compiled:
     if len(parts) == 1 and parts[0].literal is not None and not optional:
         return parts[0]
     return Compiled(
-        regex + ("?" if optional else ""), optional or any(p.can_be_empty for p in parts), first
+        regex + ("?" if optional else ""),
+        optional or any(p.can_be_empty for p in parts),
+        first,
+        second=second,
+        lengths=lengths,
     )
 
 
@@ -152,7 +201,7 @@ def _tokenize(phrase: str, *, split_apostrophes: bool = False) -> list[str]:
             break
         token = match.group(1)
         position = match.end()
-        if token in ("...", "(", ")", "[", "]", "|", "$", "^", ",") or token.startswith("{"):
+        if token in ("...", "&&", "(", ")", "[", "]", "|", "$", "^", ",") or token.startswith("{"):
             tokens.append(token)
             continue
         # Hyphens split words in messages ("self-harm" is "self harm"), so here too; and so do
@@ -183,19 +232,33 @@ class _Parser:
 
     def sequence(self) -> Compiled:
         regex = ""
-        can_be_empty = True
         first: First = frozenset()
+        second: First = frozenset()
+        lengths: frozenset[int] = frozenset({0})
         literal: str | None = ""
         items: list[str] = []
         while (symbol := self.peek()) is not None and symbol not in (")", "]", "|"):
             part = self.item()
             regex += part.regex
             items.append(part.regex)
-            if can_be_empty:  # everything so far may be skipped: this part can come first
-                first = _union(first, part.first)
-            can_be_empty = can_be_empty and part.can_be_empty
+            # What can come second: the second word of what came so far, this part's first
+            # word after exactly one word, or this part's second word if nothing came yet.
+            if 1 in lengths:
+                second = _union(second, part.first)
+            if 0 in lengths:
+                second = _union(second, part.second)
+                first = _union(first, part.first)  # everything so far may be skipped
+            lengths = frozenset(min(a + b, 2) for a in lengths for b in part.lengths)
             literal = None if literal is None or part.literal is None else literal + part.literal
-        return Compiled(regex, can_be_empty, first, literal or None, tuple(items))
+        return Compiled(
+            regex,
+            0 in lengths,
+            first,
+            literal or None,
+            tuple(items),
+            second=second,
+            lengths=lengths,
+        )
 
     def alternatives(self, closing: str, *, optional: bool) -> Compiled:
         options: list[Compiled] = []
@@ -220,11 +283,13 @@ class _Parser:
         if symbol == "[":
             return self.alternatives("]", optional=True)
         if symbol == "...":
-            return Compiled(self.context.gap(), True, ANY_START)
+            return Compiled(
+                self.context.gap(), True, ANY_START, second=ANY_START, lengths=_ANY_LENGTH
+            )
         if symbol == "$":
-            return Compiled(END_OF_CLAUSE, True, frozenset())
+            return Compiled(END_OF_CLAUSE, True, frozenset(), lengths=_NO_WORDS)
         if symbol == "^":
-            return Compiled(START_OF_CLAUSE, True, frozenset())
+            return Compiled(START_OF_CLAUSE, True, frozenset(), lengths=_NO_WORDS)
         if symbol == ",":
             return Compiled(" " + re.escape(CLAUSE_MARK), False, frozenset({CLAUSE_MARK}))
         if symbol.startswith("{"):

@@ -119,6 +119,8 @@ class SafetyScreen:
             if rule_set is lexicon.check and any(hit.level == "crisis" for hit in hits):
                 break
             pending += self._hits(flat, rule_set)
+            if rule_set is lexicon.crisis and lexicon.pairs:
+                pending += self._pair_hits(flat)
             if pending:
                 hits += self._apply_guards(flat, pending)
                 pending = []
@@ -162,6 +164,32 @@ class SafetyScreen:
             rule = rule_set.rules[found.rule]
             guarded = not rule.explicit or before is not None
             hits.append(_Hit(rule, rule.level, found.start, found.end, guarded, before == "past"))
+        return hits
+
+    def _pair_hits(self, flat: Flat) -> list[_Hit]:
+        """`A && B` phrases: A where it is not negated, with B in the same sentence."""
+        lexicon = self._lexicon
+        text = flat.text
+        hits = []
+        for number, spans in enumerate(lexicon.pair_matcher.find(flat)):
+            if not spans:
+                continue
+            pair = lexicon.pairs[number]
+            for start, end in spans:
+                before = self._before(text, start)
+                if before == "negated":
+                    continue
+                low = text.rfind(_SENTENCE_BREAK, 0, start) + 1
+                high = text.find(_SENTENCE_BREAK, end)
+                high = high + 1 if high >= 0 else len(text)
+                found = [also.search(text, low, high) for also in pair.also]
+                if all(found):
+                    # The hit spans every part, so a guard on any of them can lower it.
+                    first = min([start, *(m.start() + 1 for m in found if m)])
+                    last = max([end, *(m.end() for m in found if m)])
+                    level = pair.rule.level
+                    hits.append(_Hit(pair.rule, level, first, last, True, before == "past"))
+                    break
         return hits
 
     def _before(self, text: str, start: int) -> Literal["negated", "past", "attempt"] | None:

@@ -218,3 +218,12 @@ def test_validation_errors_name_the_field(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert problem.where == "categories[0].level"
     assert problem.line is not None
+
+
+def test_two_phrase_signs_are_only_for_categories(tmp_path: Path) -> None:
+    (problem,) = _broken(
+        tmp_path,
+        "      - ^ beats me\n",
+        "      - ^ beats me\n      - beats && me\n",
+    )
+    assert "'&&' is only for the phrases of a category" in problem

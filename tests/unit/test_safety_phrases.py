@@ -226,3 +226,19 @@ def test_multi_matcher_reports_every_list_without_one_hiding_another() -> None:
     spans = MultiMatcher.build(lists).find(flat)
     assert [flat.text[s:e] for s, e in spans[0]] == ["hit me up", "hit me up"]
     assert [flat.text[s:e] for s, e in spans[1]] == ["hit", "me up", "hit", "me up"]
+
+
+def test_two_phrases_in_one_sentence() -> None:
+    compiled = compile_phrase("{who} hit && last night", CONTEXT)
+    assert compiled.regex == compile_phrase("{who} hit", CONTEXT).regex
+    assert compiled.also == (compile_phrase("last night", CONTEXT).regex,)
+    with pytest.raises(PhraseError, match="'&&' needs a phrase on each side"):
+        compile_phrase("hit && ", CONTEXT)
+
+
+def test_second_words_are_known_at_compile_time() -> None:
+    compiled = compile_phrase("{who} [really] hit me", CONTEXT)
+    assert compiled.second == frozenset({"partner", "realy", "hit"})
+    assert compiled.lengths == frozenset({2})
+    assert compile_phrase("kms", CONTEXT).lengths == frozenset({1})
+    assert compile_phrase("hit ... me", CONTEXT).second is None

@@ -7,6 +7,7 @@ the lexicon cares about, so the matcher, the guards and the span mapping all get
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,15 @@ def test_pathological_long_messages_finish_with_sensible_results(text: str) -> N
     got = SCREEN.screen(text)
     assert got.level in {"crisis", "check", "none"}
     SCREEN.intent(text)
+
+
+@SETTINGS
+@given(lexicon_text)
+def test_skipping_by_the_second_word_never_changes_a_match(text: str) -> None:
+    # The matcher skips a word whose next word cannot continue any phrase; without that
+    # shortcut it must find exactly the same matches.
+    lexicon = SCREEN._lexicon
+    flat = lexicon.text.flatten(text)
+    for rule_set in (lexicon.explicit, lexicon.crisis, lexicon.check):
+        plain = replace(rule_set.matcher, follow={})
+        assert rule_set.matcher.scan(flat) == plain.scan(flat)
