@@ -31,10 +31,32 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     keys = sub.add_parser("keys", help="encryption keys for text at rest")
     keys.add_argument("action", choices=["generate", "rotate"])
-    analyze = sub.add_parser("analyze", help="print the safety, intent and coach view of a text")
-    analyze.add_argument("text")
+    analyze = sub.add_parser(
+        "analyze",
+        help="print the safety, intent and coach view of a text, or measure the safety screen "
+        "on a labelled set (--set)",
+    )
+    analyze.add_argument("text", nargs="?")
     analyze.add_argument(
-        "--lang", default=None, help="the language whose coach reads the text (default: detect)"
+        "--set",
+        dest="case_set",
+        type=Path,
+        metavar="FILE",
+        help="a labelled set (JSON Lines, see bot/safety/evaluate.py): print recall per "
+        "category and false alarms instead",
+    )
+    analyze.add_argument(
+        "--screen",
+        type=Path,
+        metavar="FILE",
+        help="screen with this screen file instead of the language's safety/screen.yml",
+    )
+    analyze.add_argument("--json", action="store_true", help="with --set: print JSON")
+    analyze.add_argument(
+        "--lang",
+        default=None,
+        help="the language whose coach reads the text, or whose screen reads --set "
+        "(default: detect the text's; English for --set)",
     )
     return parser
 
@@ -69,7 +91,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("database is up to date")
             return 0
         case "analyze":
-            return _analyze(settings, args.text, args.lang)
+            if args.case_set is not None:
+                return _analyze_set(
+                    settings, args.case_set, args.screen, args.lang or "en", as_json=args.json
+                )
+            if args.text is None:
+                print("analyze needs a TEXT, or --set FILE", file=sys.stderr)
+                return 2
+            return _analyze(settings, args.text, args.lang, args.screen)
         case "keys":
             return _keys(settings, args.action)
     return 2
@@ -127,8 +156,12 @@ def _keys(settings: Settings, action: str) -> int:
     return 0
 
 
-def _analyze(settings: Settings, text: str, lang: str | None) -> int:
+def _analyze(
+    settings: Settings, text: str, lang: str | None, screen_file: Path | None = None
+) -> int:
     from bot.app import load_locales
+    from bot.domain.catalog import locale_dir
+    from bot.safety import SafetyScreen
 
     locales = load_locales(settings)
     if lang is not None and lang not in locales.catalogs:
@@ -138,14 +171,42 @@ def _analyze(settings: Settings, text: str, lang: str | None) -> int:
     detected = locales.detect(text).language
     used = lang or detected
     catalog = locales.get(used)
+    screening, intent = locales.screen(text), locales.intent(text)
+    if screen_file is not None:  # a draft of a screen file, read on its own
+        screen = SafetyScreen.load(locale_dir(settings.content_dir, used), screen_file)
+        screening, intent = screen.screen(text), screen.intent(text)
     result = {
         # Safety and intents read every language, as the bot does.
-        "safety": locales.screen(text).to_dict(),
-        "intent": locales.intent(text),
+        "safety": screening.to_dict(),
+        "intent": intent,
         "coach": catalog.coach.analyze(text).to_dict(),
         "language": {"detected": detected, "used": used},
     }
     print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def _analyze_set(
+    settings: Settings, case_set: Path, screen_file: Path | None, lang: str, *, as_json: bool
+) -> int:
+    from bot.content.errors import ContentError
+    from bot.domain.catalog import locale_dir
+    from bot.safety import SafetyScreen
+    from bot.safety.evaluate import CaseError, evaluate_splits, load_cases
+
+    try:
+        screen = SafetyScreen.load(locale_dir(settings.content_dir, lang), screen_file)
+        cases = load_cases(case_set, screen.categories)
+    except (ContentError, CaseError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    reports = evaluate_splits(screen, cases)
+    if as_json:
+        print(json.dumps([report.to_dict() for report in reports], ensure_ascii=False))
+        return 0
+    print(f"safety screen ({screen.language}) on {case_set.name}: {len(cases)} messages")
+    for report in reports:
+        print("\n".join(report.lines()))
     return 0
 
 

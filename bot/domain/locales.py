@@ -19,7 +19,7 @@ from bot.content.errors import ContentError, ContentProblem
 from bot.domain.catalog import BORROWABLE, LOCALES_DIR, REFERENCE, Catalog, Shared, locale_dir
 from bot.flows.loader import FlowRules
 from bot.safety import SafetyScreen, Screening
-from bot.safety.lexicon import LEVEL_RANK
+from bot.safety.lexicon import LEVEL_RANK, Answer
 
 _WORD = re.compile(r"[^\W\d_]+")
 # Safety kinds in order of precedence at the same level: a risk to life first.
@@ -164,6 +164,15 @@ class Locales:
             if intent is not None:
                 return intent
         return None
+
+    def answer(self, text: str, first: SafetyScreen) -> Answer:
+        """Read a typed reply to the check question in any language, `first` (the user's) first:
+        the first language that reads it as "not_safe" or "safe" decides; else "unsure"."""
+        for screen in (first, *self._screens):
+            found = screen.answer(text)
+            if found != "unsure":
+                return found
+        return "unsure"
 
     def detect(self, text: str) -> Detection:
         """Guess a text's language from each locale's common words (locale.yml `detect`);

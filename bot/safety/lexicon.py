@@ -1,10 +1,17 @@
 """Load content/safety/screen.yml and intents.yml and compile them into ready matchers.
 
 The YAML holds the reviewed word lists (what to detect, which idioms to let pass, how negation
-works); this module validates it with pydantic, compiles every phrase with `phrases.py` and
-sorts the rules into four matchers (`matcher.py`): explicit crisis phrases, other crisis
-phrases, check phrases and intents. Guards, negations and past markers become plain regexes,
-used only around a match. Every problem is collected with its line, then raised together.
+works). The screen is organised like a clinical screener: a list of categories (wish to be
+dead, burden, preparation, strangulation, coercive control, ...), each with its kind, its level
+and its phrases. This module validates the file with pydantic, compiles every phrase with
+`phrases.py` and sorts the phrases into four matchers (`matcher.py`): explicit crisis phrases,
+other crisis phrases, check phrases and intents; the guards share one more. Negations, past
+markers and the answers to the check question become plain regexes, used only around a
+match or on a short reply. Every problem
+is collected with its line, then raised together.
+
+Any screen file can be loaded (`load_lexicon(content_dir, screen_path)`): everything that
+depends on the language, negation words, contractions and text rules included, is in the file.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,22 +28,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.content.errors import ContentError, ContentProblem
 from bot.content.validation import line_at, validate
 from bot.content.yamlio import line_of, load_yaml
-from bot.safety.matcher import Matcher
+from bot.safety.matcher import Matcher, MultiMatcher
+from bot.safety.normalize import Normalizer, TextRules
 from bot.safety.phrases import (
     Compiled,
     PhraseContext,
     PhraseError,
     compile_phrase,
     compile_slot,
-    word_key,
 )
 
 Kind = Literal["self_harm", "abuse"]
+Answer = Literal["safe", "not_safe", "unsure"]
 LEVEL_RANK: Mapping[str, int] = {"none": 0, "check": 1, "crisis": 2}
 
 SCREEN_FILE = "screen.yml"
-_SINGLE_WORD = re.compile(r"^[a-z0-9]+$")
+_SINGLE_WORD = re.compile(r"^[^\W_]+$")
 INTENTS_FILE = "intents.yml"
+# The order in which the answer lists are tried: a hint of danger beats a reassurance.
+ANSWER_ORDER: tuple[Answer, ...] = ("not_safe", "unsure", "safe")
 
 _Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
 _Phrases = Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
@@ -58,15 +69,23 @@ class NegationModel(_Strict):
     attempt: list[str] = []
 
 
-class RuleModel(_Strict):
-    """A group of phrases that raise one level for one kind."""
+class TextModel(_Strict):
+    """How messages in this file's language are flattened (see normalize.TextRules)."""
+
+    apostrophes: Literal["join", "split"] = "join"
+    squeeze_repeats: bool = True
+    fold_accents: bool = True
+
+
+class CategoryModel(_Strict):
+    """One category of warning sign: its kind, its level and the phrases that show it."""
 
     id: _Id
-    level: Literal["crisis", "check"]
     kind: Kind
-    explicit: bool = False
+    level: Literal["crisis", "check"]
     note: str | None = None
-    phrases: _Phrases
+    explicit: _Phrases | None = None
+    phrases: _Phrases | None = None
     examples: list[str] = []
 
 
@@ -77,20 +96,34 @@ class GuardModel(_Strict):
     scope: Literal["overlap", "sentence"] = "overlap"
     cap: Literal["none", "check"] = "none"
     cap_if_resolved: Literal["none", "check"] | None = None
+    kind: Kind | None = None
+    categories: list[_Id] | None = None
     note: str | None = None
     phrases: _Phrases
+
+
+class AnswersModel(_Strict):
+    """How a typed reply to the check question is read (not_safe, then unsure, then safe)."""
+
+    note: str | None = None
+    not_safe: _Phrases
+    unsure: _Phrases
+    safe: _Phrases
 
 
 class ScreenFile(_Strict):
     """The whole of screen.yml."""
 
-    version: Literal[1]
+    version: Literal[2]
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "en"
+    text: TextModel = TextModel()
     gap_words: Annotated[int, Field(ge=1, le=5)] = 3
     negation: NegationModel
     slots: dict[_Id, _Phrases] = {}
-    rules: Annotated[list[RuleModel], Field(min_length=1)]
+    categories: Annotated[list[CategoryModel], Field(min_length=1)]
     guards: list[GuardModel] = []
     resolved: list[str] = []
+    answers: AnswersModel
 
 
 class IntentRuleModel(_Strict):
@@ -121,26 +154,45 @@ class IntentsFile(_Strict):
 
 
 @dataclass(frozen=True, slots=True)
-class Rule:
-    """A compiled trigger rule (its phrases live in the matcher)."""
+class Category:
+    """A category of warning sign, as the screen reports it."""
 
     id: str
-    level: Literal["crisis", "check"]
     kind: Kind
-    explicit: bool
+    level: Literal["crisis", "check"]
     examples: tuple[str, ...]
     line: int | None
 
 
 @dataclass(frozen=True, slots=True)
+class Rule:
+    """The explicit or the guarded phrases of one category (the phrases live in a matcher)."""
+
+    id: str  # the category's id
+    level: Literal["crisis", "check"]
+    kind: Kind
+    explicit: bool
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Guard:
-    """A compiled guard with its own regex."""
+    """A compiled guard (its phrases live in Lexicon.guard_matcher, at `index`)."""
 
     id: str
-    pattern: re.Pattern[str]
     scope: Literal["overlap", "sentence"]
     cap: Literal["none", "check"]
     cap_if_resolved: Literal["none", "check"] | None
+    categories: frozenset[str] | None = None  # None: it guards every category
+    index: int = 0  # its place in Lexicon.guards (and in the guard matcher)
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """`A && B`: the rule counts A when B is somewhere in the same sentence too."""
+
+    rule: Rule
+    also: tuple[re.Pattern[str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,10 +217,17 @@ class RuleSet:
 class Lexicon:
     """Everything the screen needs, compiled."""
 
+    language: str
+    text: Normalizer
+    categories: tuple[Category, ...]
     explicit: RuleSet
     crisis: RuleSet
     check: RuleSet
     guards: tuple[Guard, ...]
+    guards_for: Mapping[str, tuple[Guard, ...]]  # category id -> the guards that apply to it
+    guard_matcher: MultiMatcher  # list n holds the phrases of guards[n]
+    pairs: tuple[Pair, ...]
+    pair_matcher: MultiMatcher  # list n holds the first phrase of pairs[n]
     resolved: re.Pattern[str] | None
     negation: re.Pattern[str] | None
     past: re.Pattern[str] | None
@@ -178,6 +237,7 @@ class Lexicon:
     intents: Matcher
     intent_rules: tuple[IntentRule, ...]
     intent_guards: re.Pattern[str] | None
+    answers: tuple[tuple[Answer, re.Pattern[str]], ...]
 
 
 class _Compiler:
@@ -190,12 +250,20 @@ class _Compiler:
         self.seen: dict[str, str] = {}
 
     def phrases(
-        self, phrases: list[str], where: str, line: int | None, *, track: bool = True
+        self,
+        phrases: list[str],
+        where: str,
+        line: int | None,
+        *,
+        track: bool = True,
+        pairs: bool = False,
     ) -> list[Compiled]:
         compiled: list[Compiled] = []
         for number, phrase in enumerate(phrases, start=1):
             try:
                 part = compile_phrase(phrase, self.context)
+                if part.also and not pairs:
+                    raise PhraseError("'&&' is only for the phrases of a category")
             except PhraseError as exc:
                 self.problems.append(
                     ContentProblem(
@@ -207,18 +275,18 @@ class _Compiler:
                     )
                 )
                 continue
-            if track and part.regex in self.seen:
+            if track and part.key in self.seen:
                 self.problems.append(
                     ContentProblem(
                         self.path,
-                        f"phrase '{phrase}' is also in {self.seen[part.regex]}",
+                        f"phrase '{phrase}' is also in {self.seen[part.key]}",
                         line=line,
                         where=where,
                         hint="keep each phrase in one place",
                     )
                 )
             if track:
-                self.seen[part.regex] = where
+                self.seen[part.key] = where
             compiled.append(part)
         return compiled
 
@@ -257,9 +325,10 @@ def _raw_list(raw: Any, key: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def load_lexicon(content_dir: Path) -> Lexicon:
-    """Load, validate and compile screen.yml and intents.yml; raise ContentError on problems."""
-    screen_path = content_dir / "safety" / SCREEN_FILE
+def load_lexicon(content_dir: Path, screen_path: Path | None = None) -> Lexicon:
+    """Load, validate and compile a screen file (content/safety/screen.yml unless another is
+    given, such as a translation) and intents.yml; raise ContentError on problems."""
+    screen_path = screen_path or content_dir / "safety" / SCREEN_FILE
     intents_path = content_dir / "safety" / INTENTS_FILE
     screen_raw = load_yaml(screen_path)
     intents_raw = load_yaml(intents_path)
@@ -277,12 +346,13 @@ def load_lexicon(content_dir: Path) -> Lexicon:
     if screen_file is None or intents_file is None:
         raise ContentError(problems)
 
+    text = Normalizer(TextRules(**screen_file.text.model_dump()))
     negation = screen_file.negation
     # A gap in a phrase must not swallow a negation ("he never hit me"): single words only.
     negators = tuple(
-        sorted({word_key(p) for p in negation.phrases if _SINGLE_WORD.match(word_key(p))})
+        sorted({text.key(p) for p in negation.phrases if _SINGLE_WORD.match(text.key(p))})
     )
-    compiler = _Compiler(screen_path, PhraseContext({}, screen_file.gap_words, negators))
+    compiler = _Compiler(screen_path, PhraseContext({}, screen_file.gap_words, negators, text))
     negation_line = line_at(screen_raw, ("negation",))
 
     def prefix(phrases: list[str], where: str) -> re.Pattern[str] | None:
@@ -296,38 +366,59 @@ def load_lexicon(content_dir: Path) -> Lexicon:
     past_re = prefix(negation.past, "negation.past")
     attempt_re = prefix(negation.attempt, "negation.attempt")
     slots = compiler.slots(screen_file.slots, screen_raw)
-    compiler.context = PhraseContext(slots, screen_file.gap_words, negators)
+    compiler.context = PhraseContext(slots, screen_file.gap_words, negators, text)
 
+    pairs: list[tuple[Rule, Compiled]] = []  # `A && B` phrases, found by their own matcher
     buckets: dict[str, list[tuple[Rule, list[Compiled]]]] = {
         "explicit": [],
         "crisis": [],
         "check": [],
     }
     ids: set[str] = set()
-    raw_rules = _raw_list(screen_raw, "rules")
-    for index, model in enumerate(screen_file.rules):
-        where = f"rules[{index}] ({model.id})"
-        line = line_of(raw_rules[index]) if index < len(raw_rules) else None
+    categories: list[Category] = []
+    raw_categories = _raw_list(screen_raw, "categories")
+    for index, model in enumerate(screen_file.categories):
+        where = f"categories[{index}] ({model.id})"
+        line = line_of(raw_categories[index]) if index < len(raw_categories) else None
         if model.id in ids:
             problems.append(
-                ContentProblem(screen_path, "duplicate rule id", line=line, where=where)
+                ContentProblem(screen_path, "duplicate category id", line=line, where=where)
             )
         ids.add(model.id)
-        if model.explicit and model.level != "crisis":
+        if model.explicit is None and model.phrases is None:
             problems.append(
                 ContentProblem(
                     screen_path,
-                    "only crisis rules can be explicit",
+                    "the category has no phrases",
                     line=line,
                     where=where,
-                    hint="set level: crisis or remove explicit",
+                    hint="add `phrases:` (or `explicit:` for a crisis category)",
                 )
             )
-        rule = Rule(model.id, model.level, model.kind, model.explicit, tuple(model.examples), line)
-        bucket = "explicit" if model.explicit else model.level
-        buckets[bucket].append((rule, compiler.phrases(model.phrases, where, line)))
+        if model.explicit is not None and model.level != "crisis":
+            problems.append(
+                ContentProblem(
+                    screen_path,
+                    "only crisis categories can have explicit phrases",
+                    line=line,
+                    where=where,
+                    hint="set level: crisis or move the phrases to `phrases:`",
+                )
+            )
+        categories.append(Category(model.id, model.kind, model.level, tuple(model.examples), line))
+        for explicit, phrases in ((True, model.explicit), (False, model.phrases)):
+            if phrases is None:
+                continue
+            rule = Rule(model.id, model.level, model.kind, explicit, line)
+            bucket = "explicit" if explicit else model.level
+            part = f"{where}.{'explicit' if explicit else 'phrases'}"
+            found = compiler.phrases(phrases, part, line, pairs=not explicit)
+            buckets[bucket].append((rule, [c for c in found if not c.also]))
+            pairs.extend((rule, c) for c in found if c.also)
 
+    category_ids = [category.id for category in categories]
     guards: list[Guard] = []
+    guard_phrases: list[list[Compiled]] = []
     raw_guards = _raw_list(screen_raw, "guards")
     for index, guard in enumerate(screen_file.guards):
         line = line_of(raw_guards[index]) if index < len(raw_guards) else None
@@ -335,18 +426,56 @@ def load_lexicon(content_dir: Path) -> Lexicon:
         if guard.id in ids:
             problems.append(ContentProblem(screen_path, "duplicate id", line=line, where=where))
         ids.add(guard.id)
-        pattern = _plain(compiler.phrases(guard.phrases, where, line))
-        if pattern is not None:
-            guards.append(Guard(guard.id, pattern, guard.scope, guard.cap, guard.cap_if_resolved))
+        for name in guard.categories or ():
+            if name not in category_ids:
+                close = get_close_matches(name, category_ids, n=1)
+                problems.append(
+                    ContentProblem(
+                        screen_path,
+                        f"unknown category '{name}'",
+                        line=line,
+                        where=where,
+                        hint=f"did you mean '{close[0]}'?" if close else "list a category id",
+                    )
+                )
+        compiled = compiler.phrases(guard.phrases, where, line)
+        if compiled:
+            guard_phrases.append(compiled)
+            # The categories it guards: those listed, narrowed to one kind when it names one.
+            scope: frozenset[str] | None = None
+            if guard.categories is not None or guard.kind is not None:
+                scope = frozenset(
+                    c.id
+                    for c in categories
+                    if (guard.categories is None or c.id in guard.categories)
+                    and (guard.kind is None or c.kind == guard.kind)
+                )
+            guards.append(
+                Guard(
+                    guard.id,
+                    guard.scope,
+                    guard.cap,
+                    guard.cap_if_resolved,
+                    scope,
+                    len(guards),
+                )
+            )
     resolved = _plain(
         compiler.phrases(screen_file.resolved, "resolved", line_at(screen_raw, ("resolved",)))
     )
+    answers: list[tuple[Answer, re.Pattern[str]]] = []
+    answers_line = line_at(screen_raw, ("answers",))
+    for answer in ANSWER_ORDER:
+        phrases = getattr(screen_file.answers, answer)
+        pattern = _plain(compiler.phrases(phrases, f"answers.{answer}", answers_line))
+        if pattern is not None:
+            answers.append((answer, pattern))
     problems.extend(compiler.problems)
 
     intent_compiler = _Compiler(intents_path, compiler.context)
     extra_slots = intent_compiler.slots(intents_file.slots, intents_raw)
     intent_compiler.context = PhraseContext(
-        {**slots, **extra_slots}, screen_file.gap_words, negators
+        {**slots, **extra_slots}, screen_file.gap_words, negators, text
     )
     intent_rules: list[IntentRule] = []
     intent_phrases: list[list[Compiled]] = []
@@ -372,10 +501,22 @@ def load_lexicon(content_dir: Path) -> Lexicon:
         return RuleSet(matcher, tuple(rule for rule, _ in entries))
 
     return Lexicon(
+        language=screen_file.language,
+        text=text,
+        categories=tuple(categories),
         explicit=rule_set("explicit"),
         crisis=rule_set("crisis"),
         check=rule_set("check"),
         guards=tuple(guards),
+        guards_for={
+            c.id: tuple(g for g in guards if g.categories is None or c.id in g.categories)
+            for c in categories
+        },
+        guard_matcher=MultiMatcher.build(guard_phrases),
+        pairs=tuple(
+            Pair(rule, tuple(re.compile(f"{regex}(?= )") for regex in c.also)) for rule, c in pairs
+        ),
+        pair_matcher=MultiMatcher.build([[c] for _, c in pairs]),
         resolved=resolved,
         negation=negation_re,
         past=past_re,
@@ -385,4 +526,5 @@ def load_lexicon(content_dir: Path) -> Lexicon:
         intents=Matcher.build(intent_phrases),
         intent_rules=tuple(intent_rules),
         intent_guards=_plain(intent_guard_parts),
+        answers=tuple(answers),
     )

@@ -1,8 +1,9 @@
 """The safety screen: every free-text message is checked here before anything else runs.
 
 `SafetyScreen.screen(text)` returns a `Screening`: `crisis`, `check` (ask one direct question) or
-`none`, with the kind (`self_harm` or `abuse`) and the span of the phrase that decided it.
-How it decides, in order:
+`none`, with the kind (`self_harm` or `abuse`), the category of warning sign (`burden`,
+`preparation`, `strangulation`, ...) and the span of the phrase that decided it. Each category
+has one level, set in the screen file. How it decides, in order:
 1. Explicit crisis phrases ("kill myself", "he threatened to kill me") always count, unless a
    negation sits right before them in the same clause ("I would never kill myself"). A past
    or attempt marker right before them ("I used to want to die") hands them to the guards.
@@ -10,8 +11,9 @@ How it decides, in order:
    overlap ("he hit me up"), or a "years ago" in the same sentence (lowered to check, and to
    none when the message also says it is resolved: "I'm in a good place now").
 3. The highest level wins; at the same level self-harm comes before abuse (a risk to life
-   first; the abuse resources stay one tap away), then the earliest phrase.
-`intent(text)` finds requests for calm ("I'm panicking") with the same negation rules. Both are
+   first; the abuse resources stay one tap away), then an explicit phrase, then the earliest.
+`intent(text)` finds requests for calm ("I'm panicking") with the same negation rules, and
+`answer(text)` reads a typed reply to the check question (safe, not safe or unsure). All are
 pure and fast: one tokenising pass, then only the phrases that can start at each word.
 """
 
@@ -27,39 +29,40 @@ from bot.safety.lexicon import (
     INTENTS_FILE,
     LEVEL_RANK,
     SCREEN_FILE,
+    Answer,
     Guard,
     Lexicon,
     Rule,
     RuleSet,
     load_lexicon,
 )
-from bot.safety.normalize import SENTENCE_MARK, Flat, flatten, original_span
+from bot.safety.normalize import SENTENCE_MARK, Flat
 
 _SENTENCE_BREAK = f" {SENTENCE_MARK} "
 # How many words back a negation can start: a negation phrase (up to 4 words) plus the
 # largest allowed run of fillers (each up to 2 words), and cheap in long messages.
 _LOOKBACK_WORDS = 16
-# How far around a match an overlapping guard can reach (longer than any guard phrase).
+# How far around a match an intent guard can reach (longer than any guard phrase).
 _GUARD_REACH = 240
-# Up to this many hits, a long message is searched for guards only around each hit.
-_WINDOWED_HITS = 4
 
 
 @dataclass(frozen=True, slots=True)
 class Screening:
-    """The verdict on one message: level, kind and what matched (a span of the original)."""
+    """The verdict on one message: level, kind, category and what matched (a span of the
+    original)."""
 
     level: Literal["crisis", "check", "none"]
     kind: Literal["self_harm", "abuse"] | None
     phrase: str | None
     span: tuple[int, int] | None
+    category: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """Return the public summary, level and kind only (never the user's words)."""
-        return {"level": self.level, "kind": self.kind}
+        """Return the public summary: level, kind and category (never the user's words)."""
+        return {"level": self.level, "kind": self.kind, "category": self.category}
 
 
-NONE = Screening(level="none", kind=None, phrase=None, span=None)
+NONE = Screening(level="none", kind=None, phrase=None, span=None, category=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +84,29 @@ class SafetyScreen:
         self._lexicon = lexicon
 
     @classmethod
-    def load(cls, content_dir: Path) -> SafetyScreen:
-        """Load content/safety/screen.yml and intents.yml; check every rule's examples."""
-        screen = cls(load_lexicon(content_dir))
-        problems = screen._example_problems(content_dir / "safety")
+    def load(cls, content_dir: Path, screen_file: Path | None = None) -> SafetyScreen:
+        """Load content/safety/screen.yml (or another screen file, such as a translation) and
+        intents.yml; check every category's examples."""
+        path = screen_file or content_dir / "safety" / SCREEN_FILE
+        screen = cls(load_lexicon(content_dir, path))
+        problems = screen._example_problems(path, content_dir / "safety" / INTENTS_FILE)
         if problems:
             raise ContentError(problems)
         return screen
 
+    @property
+    def language(self) -> str:
+        """The language of the screen file ("en", "es", ...)."""
+        return self._lexicon.language
+
+    @property
+    def categories(self) -> dict[str, tuple[str, str]]:
+        """Every category id with its kind and level, in the file's order."""
+        return {c.id: (c.kind, c.level) for c in self._lexicon.categories}
+
     def screen(self, text: str) -> Screening:
-        """Return the safety level and kind of one message."""
-        flat = flatten(text)
+        """Return the safety level, kind and category of one message."""
+        flat = self._lexicon.text.flatten(text)
         lexicon = self._lexicon
         found = self._hits(flat, lexicon.explicit)
         hits = [hit for hit in found if not hit.guarded]
@@ -104,8 +119,10 @@ class SafetyScreen:
             if rule_set is lexicon.check and any(hit.level == "crisis" for hit in hits):
                 break
             pending += self._hits(flat, rule_set)
+            if rule_set is lexicon.crisis and lexicon.pairs:
+                pending += self._pair_hits(flat)
             if pending:
-                hits += self._apply_guards(flat.text, pending)
+                hits += self._apply_guards(flat, pending)
                 pending = []
         return self._verdict(text, flat, hits)
 
@@ -113,7 +130,7 @@ class SafetyScreen:
         """Return "grounding" when the message asks for calm in words, "hold" when it says they
         want to reach out again right now (text, call), otherwise None."""
         lexicon = self._lexicon
-        flat = flatten(text)
+        flat = lexicon.text.flatten(text)
         for found in lexicon.intents.scan(flat):
             if self._before(flat.text, found.start) == "negated":
                 continue
@@ -126,6 +143,19 @@ class SafetyScreen:
             return lexicon.intent_rules[found.rule].intent
         return None
 
+    def answer(self, text: str) -> Answer:
+        """Read a typed reply to the check question: "not_safe", "unsure" or "safe".
+
+        The lists are tried in that order, so "no, I'm not okay" is not safe. A reply that
+        says none of them is "unsure": it did not say the person is safe. The caller screens
+        the reply first; a crisis or check phrase in it never gets this far.
+        """
+        normalized = self._lexicon.text.flatten(text).text
+        for answer, pattern in self._lexicon.answers:
+            if pattern.search(normalized):
+                return answer
+        return "unsure"
+
     def _hits(self, flat: Flat, rule_set: RuleSet) -> list[_Hit]:
         hits = []
         for found in rule_set.matcher.scan(flat):
@@ -135,6 +165,32 @@ class SafetyScreen:
             rule = rule_set.rules[found.rule]
             guarded = not rule.explicit or before is not None
             hits.append(_Hit(rule, rule.level, found.start, found.end, guarded, before == "past"))
+        return hits
+
+    def _pair_hits(self, flat: Flat) -> list[_Hit]:
+        """`A && B` phrases: A where it is not negated, with B in the same sentence."""
+        lexicon = self._lexicon
+        text = flat.text
+        hits = []
+        for number, spans in enumerate(lexicon.pair_matcher.find(flat)):
+            if not spans:
+                continue
+            pair = lexicon.pairs[number]
+            for start, end in spans:
+                before = self._before(text, start)
+                if before == "negated":
+                    continue
+                low = text.rfind(_SENTENCE_BREAK, 0, start) + 1
+                high = text.find(_SENTENCE_BREAK, end)
+                high = high + 1 if high >= 0 else len(text)
+                found = [also.search(text, low, high) for also in pair.also]
+                if all(found):
+                    # The hit spans every part, so a guard on any of them can lower it.
+                    first = min([start, *(m.start() + 1 for m in found if m)])
+                    last = max([end, *(m.end() for m in found if m)])
+                    level = pair.rule.level
+                    hits.append(_Hit(pair.rule, level, first, last, True, before == "past"))
+                    break
         return hits
 
     def _before(self, text: str, start: int) -> Literal["negated", "past", "attempt"] | None:
@@ -156,26 +212,24 @@ class SafetyScreen:
             return "attempt"
         return None
 
-    def _apply_guards(self, text: str, hits: list[_Hit]) -> list[_Hit]:
+    def _apply_guards(self, flat: Flat, hits: list[_Hit]) -> list[_Hit]:
         lexicon = self._lexicon
+        text = flat.text
         resolved: bool | None = None  # looked up once, only if a guard needs it
-        # A short message is searched once per guard; a long one only around each hit.
-        spans: dict[str, list[tuple[int, int]]] | None = None
-        if len(text) <= 2 * _GUARD_REACH or len(hits) > _WINDOWED_HITS:
-            spans = {
-                guard.id: [(m.start() + 1, m.end()) for m in guard.pattern.finditer(text)]
-                for guard in lexicon.guards
-            }
+        # Every guard's matches, found in one pass over the words (only if a hit has guards).
+        spans: list[list[tuple[int, int]]] | None = None
         kept: list[_Hit] = []
         for hit in hits:
             caps: list[tuple[Literal["none", "check"], Literal["none", "check"] | None]] = []
             if hit.past:
                 caps.append((lexicon.past_cap, lexicon.past_cap_if_resolved))
-            caps.extend(
-                (guard.cap, guard.cap_if_resolved)
-                for guard in lexicon.guards
-                if _guard_touches(guard, text, hit, None if spans is None else spans[guard.id])
-            )
+            guards = lexicon.guards_for[hit.rule.id]
+            if guards and spans is None:
+                spans = lexicon.guard_matcher.find(flat)
+            for guard in guards:
+                assert spans is not None
+                if _guard_touches(guard, text, hit, spans[guard.index]):
+                    caps.append((guard.cap, guard.cap_if_resolved))
             rank = LEVEL_RANK[hit.level]
             for cap, cap_if_resolved in caps:
                 if cap_if_resolved is not None and resolved is None:
@@ -192,40 +246,52 @@ class SafetyScreen:
     def _verdict(self, text: str, flat: Flat, hits: list[_Hit]) -> Screening:
         if not hits:
             return NONE
+        # Highest level, then self-harm, then an explicit phrase (the surest evidence of its
+        # category), then the earliest.
         best = max(
             hits,
-            key=lambda h: (LEVEL_RANK[h.level], h.rule.kind == "self_harm", -h.start),
+            key=lambda h: (
+                LEVEL_RANK[h.level],
+                h.rule.kind == "self_harm",
+                not h.guarded,
+                -h.start,
+            ),
         )
-        span = original_span(text, flat, best.start, best.end)
+        span = self._lexicon.text.original_span(text, flat, best.start, best.end)
         return Screening(
-            level=best.level, kind=best.rule.kind, phrase=text[span[0] : span[1]], span=span
+            level=best.level,
+            kind=best.rule.kind,
+            phrase=text[span[0] : span[1]],
+            span=span,
+            category=best.rule.id,
         )
 
-    def _example_problems(self, folder: Path) -> list[ContentProblem]:
-        """Check that every example in the content screens the way its rule says."""
+    def _example_problems(self, screen_path: Path, intents_path: Path) -> list[ContentProblem]:
+        """Check that every example in the content screens the way its category says."""
         problems: list[ContentProblem] = []
         lexicon = self._lexicon
-        for rule_set in (lexicon.explicit, lexicon.crisis, lexicon.check):
-            for rule in rule_set.rules:
-                for example in rule.examples:
-                    got = self.screen(example)
-                    if (got.level, got.kind) != (rule.level, rule.kind):
-                        problems.append(
-                            ContentProblem(
-                                folder / SCREEN_FILE,
-                                f"example '{example}' screens as {got.level}/{got.kind}, "
-                                f"not {rule.level}/{rule.kind}",
-                                line=rule.line,
-                                where=f"rules ({rule.id})",
-                                hint="a guard or negation may catch it; adjust the phrases",
-                            )
+        for category in lexicon.categories:
+            expected = f"{category.level}/{category.kind}/{category.id}"
+            for example in category.examples:
+                got = self.screen(example)
+                if f"{got.level}/{got.kind}/{got.category}" != expected:
+                    problems.append(
+                        ContentProblem(
+                            screen_path,
+                            f"example '{example}' screens as "
+                            f"{got.level}/{got.kind}/{got.category}, not {expected}",
+                            line=category.line,
+                            where=f"categories ({category.id})",
+                            hint="a guard, a negation or another category may catch it; "
+                            "adjust the phrases",
                         )
+                    )
         for intent_rule in lexicon.intent_rules:
             for example in intent_rule.examples:
                 if self.intent(example) != intent_rule.intent:
                     problems.append(
                         ContentProblem(
-                            folder / INTENTS_FILE,
+                            intents_path,
                             f"example '{example}' is not recognised as {intent_rule.intent}",
                             line=intent_rule.line,
                             where=f"rules ({intent_rule.id})",
@@ -243,21 +309,12 @@ def _window_matches(
     return list(pattern.finditer(text, max(0, low), high + 1 if high >= 0 else len(text)))
 
 
-def _guard_touches(
-    guard: Guard, text: str, hit: _Hit, spans: list[tuple[int, int]] | None
-) -> bool:
+def _guard_touches(guard: Guard, text: str, hit: _Hit, spans: list[tuple[int, int]]) -> bool:
     """Does a guard overlap the hit (or share its sentence, for sentence-scoped guards)?"""
     if guard.scope == "overlap":
-        if spans is None:
-            spans = [
-                (m.start() + 1, m.end())
-                for m in _window_matches(guard.pattern, text, hit.start, hit.end)
-            ]
         return any(start < hit.end and hit.start < end for start, end in spans)
     low = text.rfind(_SENTENCE_BREAK, 0, hit.start)
     high = text.find(_SENTENCE_BREAK, hit.end)
     low = max(0, low + 2)  # the space after the marker, where a guard's first word begins
     high = high + 1 if high >= 0 else len(text)
-    if spans is not None:
-        return any(low <= start and end < high for start, end in spans)
-    return guard.pattern.search(text, low, high) is not None
+    return any(low <= start and end < high for start, end in spans)

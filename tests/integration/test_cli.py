@@ -32,7 +32,7 @@ def test_analyze_prints_safety_intent_and_coach(capsys: pytest.CaptureFixture[st
     result = json.loads(out)
     assert set(result) == {"safety", "intent", "coach", "language"}
     assert result["language"] == {"detected": "en", "used": "en"}
-    assert result["safety"] == {"level": "none", "kind": None}
+    assert result["safety"] == {"level": "none", "kind": None, "category": None}
     assert result["intent"] is None
     assert result["coach"]["verdict"] == "try_again"
     never = next(i for i in result["coach"]["issues"] if i["code"] == "absolute")
@@ -52,9 +52,60 @@ def test_analyze_detects_the_language_and_takes_lang(capsys: pytest.CaptureFixtu
 
 def test_analyze_reports_crisis_and_grounding(capsys: pytest.CaptureFixture[str]) -> None:
     crisis = json.loads(run(capsys, "analyze", "I want to kill myself")[1])
-    assert crisis["safety"] == {"level": "crisis", "kind": "self_harm"}
+    assert crisis["safety"] == {
+        "level": "crisis",
+        "kind": "self_harm",
+        "category": "suicidal_thoughts",
+    }
     calm = json.loads(run(capsys, "analyze", "I'm panicking and my heart is racing")[1])
     assert calm["intent"] == "grounding"
+
+
+def test_analyze_set_reports_recall_per_category_and_false_alarms(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"text": "i wrote the letters last night", "level": "crisis", "kind": "self_harm", '
+        '"category": "preparation", "group": "risk", "split": "tuning"}\n'
+        '{"text": "this commute is killing me", "level": "none", "kind": null, '
+        '"category": null, "group": "idiom", "split": "heldout"}\n',
+        "utf-8",
+    )
+    code, out, _ = run(capsys, "analyze", "--set", str(cases))
+    assert code == 0
+    assert "== all: 1 warning signs, recall 1.000" in out
+    assert "preparation" in out
+    code, out, _ = run(capsys, "analyze", "--set", str(cases), "--json")
+    everything, tuning, heldout = json.loads(out)
+    assert everything["categories"]["preparation"]["recall"] == 1.0
+    assert heldout["false_alarms"]["idiom"] == {
+        "messages": 1,
+        "crisis": [],
+        "check": [],
+        "rate": 0.0,
+    }
+    assert tuning["name"] == "tuning"
+    cases.write_text('{"text": "x"}\n', "utf-8")
+    code, _, err = run(capsys, "analyze", "--set", str(cases))
+    assert code == 1
+    assert "cases.jsonl:1: needs exactly the fields" in err
+    assert run(capsys, "analyze")[0] == 2
+
+
+def test_analyze_with_another_screen_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    screen = tmp_path / "screen.yml"
+    text = (REPO_ROOT / "content" / "locales" / "en" / "safety" / "screen.yml").read_text("utf-8")
+    screen.write_text(text.replace("language: en", "language: xx"), "utf-8")
+    code, out, _ = run(capsys, "analyze", "--screen", str(screen), "kms")
+    assert json.loads(out)["safety"]["level"] == "crisis"
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", "utf-8")
+    code, out, _ = run(capsys, "analyze", "--screen", str(screen), "--set", str(empty))
+    assert code == 0
+    assert out.startswith("safety screen (xx) on empty.jsonl: 0 messages")
 
 
 def test_content_check_passes_and_fails_with_a_located_message(

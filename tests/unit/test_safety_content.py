@@ -94,8 +94,8 @@ def test_screen_content_problems_point_at_the_line(tmp_path: Path) -> None:
     text = path.read_text("utf-8")
     text = text.replace("      - kms\n", "      - kms {nosuchslot}\n", 1)
     text = text.replace(
-        "  - id: passive_wish\n    level: check\n",
-        "  - id: passive_wish\n    level: check\n    explicit: true\n",
+        "  - id: passive_wish\n    kind: self_harm\n    level: check\n",
+        "  - id: passive_wish\n    kind: self_harm\n    level: check\n    explicit: [a b c]\n",
         1,
     )
     path.write_text(text, "utf-8")
@@ -104,8 +104,89 @@ def test_screen_content_problems_point_at_the_line(tmp_path: Path) -> None:
     problems = caught.value.problems
     slot = next(p for p in problems if "unknown slot {nosuchslot}" in p.message)
     assert slot.line is not None
-    assert "kill_myself" in slot.where
-    assert any("only crisis rules can be explicit" in p.message for p in problems)
+    assert "suicidal_thoughts" in slot.where
+    assert any("only crisis categories can have explicit phrases" in p.message for p in problems)
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> list[str]:
+    """Load the screen with one edit and return the problems' texts."""
+    content = _copy_content(tmp_path)
+    path = content / "safety" / "screen.yml"
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    with pytest.raises(ContentError) as caught:
+        SafetyScreen.load(content)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_a_guard_naming_an_unknown_category_is_reported_with_a_suggestion(
+    tmp_path: Path,
+) -> None:
+    (problem,) = _broken(tmp_path, "categories: [preparation]\n", "categories: [preperation]\n")
+    assert "unknown category 'preperation'" in problem
+    assert "did you mean 'preparation'?" in problem
+    assert "screen.yml:" in problem
+
+
+def test_an_empty_phrase_list_is_reported(tmp_path: Path) -> None:
+    (problem,) = _broken(
+        tmp_path,
+        "  - id: mention\n",
+        "  - id: hollow\n    kind: self_harm\n    level: check\n    phrases: []\n"
+        "  - id: mention\n",
+    )
+    assert "phrases: List should have at least 1 item" in problem
+
+
+def test_a_duplicate_category_id_is_reported(tmp_path: Path) -> None:
+    (problem,) = _broken(
+        tmp_path,
+        "  - id: mention\n",
+        "  - id: burden\n    kind: self_harm\n    level: check\n    phrases: [lonely star]\n"
+        "  - id: mention\n",
+    )
+    assert "(burden): duplicate category id" in problem
+
+
+def test_a_category_without_phrases_is_reported(tmp_path: Path) -> None:
+    (problem,) = _broken(
+        tmp_path,
+        "  - id: mention\n",
+        "  - id: hollow\n    kind: abuse\n    level: check\n  - id: mention\n",
+    )
+    assert "categories[" in problem and "(hollow)" in problem
+    assert "the category has no phrases" in problem
+
+
+def test_a_phrase_in_two_categories_is_reported(tmp_path: Path) -> None:
+    (problem,) = _broken(
+        tmp_path,
+        "      - walk* on (eggshells|egg shells)\n",
+        "      - walk* on (eggshells|egg shells)\n      - kms\n",
+    )
+    assert "phrase 'kms' is also in categories[0] (suicidal_thoughts).explicit" in problem
+
+
+def test_a_level_that_is_not_allowed_is_reported(tmp_path: Path) -> None:
+    (problem,) = _broken(
+        tmp_path,
+        "  - id: mention\n    kind: self_harm\n    level: check\n",
+        "  - id: mention\n    kind: self_harm\n    level: urgent\n",
+    )
+    assert "level" in problem and "'crisis' or 'check'" in problem
+
+
+def test_an_example_that_screens_as_another_category_is_reported(tmp_path: Path) -> None:
+    (problem,) = _broken(
+        tmp_path,
+        "    examples:\n      - he owns a gun\n",
+        "    examples:\n      - he owns a gun\n      - he hit me\n",
+    )
+    assert (
+        "example 'he hit me' screens as crisis/abuse/physical_violence, "
+        "not check/abuse/weapon_access" in problem
+    )
 
 
 def test_an_example_that_no_longer_screens_is_reported(tmp_path: Path) -> None:
@@ -121,7 +202,7 @@ def test_an_example_that_no_longer_screens_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as caught:
         SafetyScreen.load(content)
     (problem,) = caught.value.problems
-    assert "'what a lovely day' screens as none/None" in problem.message
+    assert "'what a lovely day' screens as none/None/None" in problem.message
     assert problem.line is not None
 
 
@@ -135,5 +216,14 @@ def test_validation_errors_name_the_field(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as caught:
         SafetyScreen.load(content)
     (problem,) = caught.value.problems
-    assert problem.where == "rules[0].level"
+    assert problem.where == "categories[0].level"
     assert problem.line is not None
+
+
+def test_two_phrase_signs_are_only_for_categories(tmp_path: Path) -> None:
+    (problem,) = _broken(
+        tmp_path,
+        "      - ^ beats me\n",
+        "      - ^ beats me\n      - beats && me\n",
+    )
+    assert "'&&' is only for the phrases of a category" in problem

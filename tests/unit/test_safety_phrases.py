@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.safety.matcher import Matcher
-from bot.safety.normalize import flatten, normalize, original_span
+from bot.safety.matcher import Matcher, MultiMatcher
+from bot.safety.normalize import Normalizer, TextRules, flatten, normalize, original_span
 from bot.safety.phrases import (
     Compiled,
     PhraseContext,
@@ -147,3 +147,98 @@ def test_compiled_slot_is_one_group() -> None:
     assert re.fullmatch(slot.regex, " b c")
     with pytest.raises(PhraseError, match="other slots"):
         compile_slot(["{x}"], BASE)
+
+
+@pytest.mark.parametrize(
+    ("text", "flat"),
+    [
+        ("Ya no aguanto MÁS", " ya no aguanto mas "),
+        ("¿Por qué? ¡Nadie!", " , por que . , nadie . "),
+        ("cafe\u0301s", " cafes "),  # a combining accent, as some keyboards send it
+        ("año ñoño", " ano nono "),
+    ],
+)
+def test_accents_fold_and_inverted_marks_open_a_clause(text: str, flat: str) -> None:
+    assert normalize(text) == flat
+
+
+def test_text_rules_come_from_the_screen_file() -> None:
+    split = Normalizer(TextRules(apostrophes="split", squeeze_repeats=False, fold_accents=False))
+    assert split.flatten("J'ai vu l’été").text == " j ai vu l été "
+    assert split.key("Aller") == "aller"
+    assert Normalizer().key("Aller") == "aler"
+    text = "Il m’a dit: l’été"
+    flat = split.flatten(text)
+    start = flat.text.index(" l été") + 1
+    span = split.original_span(text, flat, start, flat.text.index("été") + 3)
+    assert text[span[0] : span[1]] == "l’été"
+
+
+def test_a_span_with_a_combining_accent_maps_back_to_the_whole_word() -> None:
+    text = "Me quiero morir, ya no aguanto ma\u0301s"
+    flat = flatten(text)
+    start = flat.text.index("aguanto")
+    span = original_span(text, flat, start, flat.text.index("mas") + 3)
+    assert text[span[0] : span[1]] == "aguanto ma\u0301s"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "expected"),
+    [
+        ("^ no", "No, I'm fine", True),
+        ("^ no", "there is no way", False),
+        ("^ no", "well. no", True),
+        ("cant go home [,] hes there", "I can't go home, he's there", True),
+        ("cant go home [,] hes there", "I can't go home he's there", True),
+        ("cant go home hes there", "I can't go home, he's there", False),
+        ("más", "ya no puedo mas", True),
+        ("quiero (morir|desaparecer)", "QUIERO DESAPARECER", True),
+    ],
+)
+def test_clause_start_and_clause_break(phrase: str, text: str, expected: bool) -> None:
+    assert _matches(phrase, text) is expected
+
+
+def test_phrases_of_a_rule_share_their_leading_parts() -> None:
+    rules = [
+        [
+            compile_phrase("{who} [really] hit me", CONTEXT),
+            compile_phrase("{who} [really] kicked me", CONTEXT),
+            compile_phrase("{who} [really] hit", CONTEXT),
+        ]
+    ]
+    matcher = Matcher.build(rules)
+    (pattern,) = matcher.groups
+    # The slot and the optional word are written once, not three times.
+    assert pattern.pattern.count("realy") == 1
+    found = matcher.scan(flatten("she really hit me. he kicked me"))
+    flat = flatten("she really hit me. he kicked me")
+    # The longer phrase wins where a shorter one of the same rule also matches.
+    assert [flat.text[f.start : f.end] for f in found] == ["she realy hit me", "he kicked me"]
+
+
+def test_multi_matcher_reports_every_list_without_one_hiding_another() -> None:
+    lists = [
+        [compile_phrase("hit me up", CONTEXT)],
+        [compile_phrase("me up", CONTEXT), compile_phrase("hit", CONTEXT)],
+    ]
+    flat = flatten("he hit me up, hit me up")
+    spans = MultiMatcher.build(lists).find(flat)
+    assert [flat.text[s:e] for s, e in spans[0]] == ["hit me up", "hit me up"]
+    assert [flat.text[s:e] for s, e in spans[1]] == ["hit", "me up", "hit", "me up"]
+
+
+def test_two_phrases_in_one_sentence() -> None:
+    compiled = compile_phrase("{who} hit && last night", CONTEXT)
+    assert compiled.regex == compile_phrase("{who} hit", CONTEXT).regex
+    assert compiled.also == (compile_phrase("last night", CONTEXT).regex,)
+    with pytest.raises(PhraseError, match="'&&' needs a phrase on each side"):
+        compile_phrase("hit && ", CONTEXT)
+
+
+def test_second_words_are_known_at_compile_time() -> None:
+    compiled = compile_phrase("{who} [really] hit me", CONTEXT)
+    assert compiled.second == frozenset({"partner", "realy", "hit"})
+    assert compiled.lengths == frozenset({2})
+    assert compile_phrase("kms", CONTEXT).lengths == frozenset({1})
+    assert compile_phrase("hit ... me", CONTEXT).second is None

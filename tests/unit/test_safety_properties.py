@@ -7,6 +7,7 @@ the lexicon cares about, so the matcher, the guards and the span mapping all get
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.safety import SafetyScreen
+from bot.safety.lexicon import LEVEL_RANK
 from bot.safety.normalize import flatten
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,14 +45,18 @@ def test_never_raises_and_the_span_is_honest(text: str) -> None:
     got = SCREEN.screen(text)
     assert got.level in {"crisis", "check", "none"}
     if got.level == "none":
-        assert (got.kind, got.span, got.phrase) == (None, None, None)
+        assert (got.kind, got.span, got.phrase, got.category) == (None, None, None, None)
         return
     assert got.kind in {"self_harm", "abuse"}
     assert got.span is not None
     start, end = got.span
     assert 0 <= start < end <= len(text)
     assert got.phrase == text[start:end]
-    assert got.to_dict() == {"level": got.level, "kind": got.kind}
+    assert got.to_dict() == {"level": got.level, "kind": got.kind, "category": got.category}
+    # The category is one of the file's, of the same kind; guards only ever lower its level.
+    kind, level = SCREEN.categories[str(got.category)]
+    assert kind == got.kind
+    assert LEVEL_RANK[got.level] <= LEVEL_RANK[level]
 
 
 @SETTINGS
@@ -121,3 +127,15 @@ def test_pathological_long_messages_finish_with_sensible_results(text: str) -> N
     got = SCREEN.screen(text)
     assert got.level in {"crisis", "check", "none"}
     SCREEN.intent(text)
+
+
+@SETTINGS
+@given(lexicon_text)
+def test_skipping_by_the_second_word_never_changes_a_match(text: str) -> None:
+    # The matcher skips a word whose next word cannot continue any phrase; without that
+    # shortcut it must find exactly the same matches.
+    lexicon = SCREEN._lexicon
+    flat = lexicon.text.flatten(text)
+    for rule_set in (lexicon.explicit, lexicon.crisis, lexicon.check):
+        plain = replace(rule_set.matcher, follow={})
+        assert rule_set.matcher.scan(flat) == plain.scan(flat)

@@ -175,10 +175,14 @@ def test_spelling_case_punctuation_and_emoji(screen: SafetyScreen, text: str) ->
     assert screen.screen(text).level == "crisis"
 
 
-def test_to_dict_has_exactly_level_and_kind(screen: SafetyScreen) -> None:
+def test_to_dict_has_level_kind_and_category(screen: SafetyScreen) -> None:
     got = screen.screen("I want to kill myself")
-    assert got.to_dict() == {"level": "crisis", "kind": "self_harm"}
-    assert screen.screen("hello").to_dict() == {"level": "none", "kind": None}
+    assert got.to_dict() == {
+        "level": "crisis",
+        "kind": "self_harm",
+        "category": "suicidal_thoughts",
+    }
+    assert screen.screen("hello").to_dict() == {"level": "none", "kind": None, "category": None}
 
 
 def test_span_points_at_the_phrase_in_the_original(screen: SafetyScreen) -> None:
@@ -234,8 +238,10 @@ def test_negation_is_close_and_in_the_same_clause(screen: SafetyScreen) -> None:
 def test_someone_elses_suicide_and_kys(screen: SafetyScreen) -> None:
     assert screen.screen("my uncle committed suicide when I was a kid").level == "none"
     assert screen.screen("kys").level == "none"
-    assert screen.screen("i should just kys").to_dict() == {"level": "crisis", "kind": "self_harm"}
-    assert screen.screen("he told me to kys").to_dict() == {"level": "crisis", "kind": "abuse"}
+    kys = screen.screen("i should just kys")
+    assert (kys.level, kys.kind) == ("crisis", "self_harm")
+    told = screen.screen("he told me to kys")
+    assert (told.level, told.kind, told.category) == ("crisis", "abuse", "threats")
     assert screen.screen("sh").level == "none"
 
 
