@@ -7,6 +7,7 @@ import logging
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
+from telegram.ext import ApplicationHandlerStop
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.content.texts import T
@@ -33,7 +34,7 @@ async def on_error(update: object, context: BotContext) -> None:
     """Log the error and, where possible, tell the user their message is safe.
 
     Whatever the update wrote before it failed is rolled back first (one transaction per
-    update), so a failure never leaves a flow half-moved."""
+    update), so a failure never leaves a flow half-moved, and the update stops there."""
     await abandon()
     error = context.error
     key = T.error_generic
@@ -55,3 +56,7 @@ async def on_error(update: object, context: BotContext) -> None:
             )
         except Exception:  # the apology itself failed: the log above already says why
             log.warning("could not send the apology for an error")
+        # One failure, one apology: the update's writes were rolled back, so the handlers of
+        # later groups (the safety screen runs first) must not carry on with it or apologise
+        # again. PTB stops the update when an error handler raises this.
+        raise ApplicationHandlerStop
