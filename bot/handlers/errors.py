@@ -7,8 +7,8 @@ import logging
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ApplicationHandlerStop
 
 from bot.content.texts import T
 from bot.db.engine import abandon
