@@ -77,6 +77,8 @@ if __name__ == "__main__":
     main()
 '''
 IMPORTS_SHOWN = 8
+# Not among the seeded users (ids 1..n), so /start greets a newcomer.
+NEWCOMER = 999_999_999
 
 
 class TimedFake(FakeTelegram):
@@ -119,8 +121,8 @@ async def one_run(
             database_url=sqlite_url(workdir),
             log_level="WARNING",
         )
-        user = RemoteUser(fake, 77, "Ann", timeout=60)
-        update = fake.send_text(77, "/start")
+        user = RemoteUser(fake, NEWCOMER, "Ann", timeout=60)
+        update = fake.send_text(NEWCOMER, "/start")
         script = echo_script if kind == "echo" else None
         args = [] if kind == "echo" else ["run"]
         async with bot_process(args, env, workdir, script=script) as bot:
