@@ -70,6 +70,7 @@ from bot.handlers import practice as practice_handlers
 from bot.handlers.buttons import ButtonHandler
 from bot.handlers.common import RUNNER_KEY, Handler, needs_consent
 from bot.ops.config import Settings
+from bot.ops.imports import remember_missing
 from bot.ops.lifecycle import (
     running as running,  # re-exported: webhook mode and tests start with it
 )
@@ -252,6 +253,7 @@ def build_application(
 
     `locales` is all the content (loaded from settings when not given); passing one `catalog`
     instead builds a bot that speaks only that language."""
+    remember_missing()
     if locales is None:
         locales = Locales.single(catalog) if catalog is not None else load_locales(settings)
     install_vault(Vault(settings.key_list))

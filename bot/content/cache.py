@@ -9,6 +9,12 @@ runs (and checks) again. A missing, unreadable or corrupt cache file is simply a
 cache directory that cannot be written to only costs the saving. Loading still raises
 ContentError on bad content: failures are never cached.
 
+Compiled regular expressions (the safety screen has a few hundred large ones) are stored with
+their compiled program, so loading rebuilds them without running Python's regex parser and
+compiler again (that was most of the time a cached start spent here). The program belongs to
+this interpreter's regex engine, so the key includes the exact Python version and the engine's
+magic number; a pattern that cannot be stored that way is stored as its source.
+
 The cache is a thin wrapper around "load the content for a directory", so it does not care
 what the loader returns or how the content directory is laid out. The cache directory holds
 pickles the bot wrote itself: keep it as private as the database (it is created 0700).
@@ -16,13 +22,16 @@ pickles the bot wrote itself: keep it as private as the database (it is created 
 
 from __future__ import annotations
 
+import _sre  # type: ignore[import-not-found]
 import copyreg
 import hashlib
 import logging
 import os
 import pickle
+import re
 import sys
 import tempfile
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
@@ -50,6 +59,45 @@ def _reduce_mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
 copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)
 
 
+def _rebuild_pattern(
+    pattern: str,
+    flags: int,
+    code: array[int],
+    groups: int,
+    names: dict[str, int],
+    index: tuple[Any, ...],
+) -> re.Pattern[str]:
+    """A compiled regex from its stored program (see _reduce_pattern); its source if that
+    fails."""
+    try:
+        compiled: re.Pattern[str] = _sre.compile(
+            pattern, flags, code.tolist(), groups, names, index
+        )
+    except Exception:
+        return re.compile(pattern, flags)
+    return compiled
+
+
+def _reduce_pattern(compiled: re.Pattern[Any]) -> tuple[Any, ...]:
+    """Pickle a regex as its compiled program: what `re.compile` computes, done ahead."""
+    pattern, flags = compiled.pattern, compiled.flags
+    try:
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        if not isinstance(pattern, str):
+            raise TypeError("bytes pattern")
+        parsed = _parser.parse(pattern, flags)
+        code = array("I", _compiler._code(parsed, flags))
+        names = dict(parsed.state.groupdict)
+        index: list[str | None] = [None] * parsed.state.groups
+        for name, number in names.items():
+            index[number] = name
+        rebuilt = (pattern, flags | parsed.state.flags, code, parsed.state.groups - 1)
+    except Exception:  # anything unusual: compile from source when loading
+        return (re.compile, (pattern, flags))
+    return (_rebuild_pattern, (*rebuilt, names, tuple(index)))
+
+
 def _hash_tree(digest: Any, root: Path, suffixes: tuple[str, ...] | None = None) -> None:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if suffixes is not None and path.suffix not in suffixes:
@@ -64,7 +112,7 @@ def _hash_tree(digest: Any, root: Path, suffixes: tuple[str, ...] | None = None)
 def content_key(content_dir: Path) -> str:
     """The cache key for this content directory with this code and Python."""
     digest = hashlib.sha256()
-    digest.update(f"{sys.version}|{pickle.HIGHEST_PROTOCOL}\0".encode())
+    digest.update(f"{sys.version}|{pickle.HIGHEST_PROTOCOL}|{_sre.MAGIC}\0".encode())
     _hash_tree(digest, CODE_ROOT, (".py",))
     digest.update(b"content\0")
     _hash_tree(digest, content_dir)
@@ -102,7 +150,9 @@ def _store(cache_dir: Path, path: Path, value: object) -> None:
         cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=cache_dir, delete=False, suffix=".tmp") as file:
             temporary = Path(file.name)
-            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = copyreg.dispatch_table | {re.Pattern: _reduce_pattern}
+            pickler.dump(value)
         # Atomic: a process starting at the same moment reads the old file or the new one.
         temporary.replace(path)
         temporary = None

@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 
 from bot.content.texts import T
-from bot.db.repo import users as user_repo
+from bot.db.repo import flows as flow_repo
 from bot.edge import callbacks
 from bot.edge.context import BotContext
 from bot.handlers import start
@@ -47,7 +47,10 @@ def button_router(
             return
         if data.kind not in open_kinds:
             async with context.services.db.session() as session:
-                user = await user_repo.get_user(session, user_id=user_id_of(update))
+                # With the active run: the flow runner's look-up after this costs no query.
+                user, _run = await flow_repo.user_and_active_run(
+                    session, user_id=user_id_of(update)
+                )
             if user is None:
                 await reply_text(update, context, T.consent_needed)
                 return

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 
 from bot.content.texts import T
-from bot.db.repo import users as user_repo
+from bot.db.repo import flows as flow_repo
 from bot.edge.context import BotContext
 from bot.edge.outgoing import Outgoing
 from bot.edge.send import send_messages
@@ -61,7 +61,8 @@ def needs_consent(handler: Handler) -> Handler:
     @functools.wraps(handler)
     async def guarded(update: Update, context: BotContext) -> None:
         async with context.services.db.session() as session:
-            user = await user_repo.get_user(session, user_id=user_id_of(update))
+            # With the active run: the flow runner's look-up after this costs no query.
+            user, _run = await flow_repo.user_and_active_run(session, user_id=user_id_of(update))
         if user is None:
             await reply_text(update, context, T.consent_needed)
             return

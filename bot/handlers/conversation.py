@@ -7,6 +7,7 @@ import unicodedata
 from telegram import Update
 
 from bot.content.texts import T
+from bot.db.repo import flows as flow_repo
 from bot.db.repo import users as user_repo
 from bot.edge import callbacks
 from bot.edge.context import BotContext
@@ -32,7 +33,8 @@ async def on_text(update: Update, context: BotContext) -> None:
     user_id = user_id_of(update)
     services = context.services
     async with services.db.session() as session:
-        user = await user_repo.get_user(session, user_id=user_id)
+        # With the active run: the flow runner's look-up after this costs no query.
+        user, _run = await flow_repo.user_and_active_run(session, user_id=user_id)
         if user is not None:
             await user_repo.touch(session, user_id=user_id, now=services.clock())
     if user is None:

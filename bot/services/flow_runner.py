@@ -94,7 +94,8 @@ class FlowRunner:
             state=transition.state or RunState(flow_id, "", {}),
             now=now,
         )
-        return await self._apply(session, run, transition, user_id)
+        # Stored just now with this very state: saving it again would only rewrite it.
+        return await self._apply(session, run, transition, user_id, stored=True)
 
     async def has_active(self, user_id: int) -> bool:
         """Return whether the user is in the middle of a flow."""
@@ -207,12 +208,18 @@ class FlowRunner:
         return (note, *await self._start(session, user_id, run.flow_id, None))
 
     async def _apply(
-        self, session: AsyncSession, run: FlowRun, transition: Transition, user_id: int
+        self,
+        session: AsyncSession,
+        run: FlowRun,
+        transition: Transition,
+        user_id: int,
+        *,
+        stored: bool = False,
     ) -> tuple[Outgoing, ...]:
         now = self.services.clock()
         if transition.state is None:
             await flow_repo.finish_run(session, run=run, now=now)
-        else:
+        elif not stored:
             await flow_repo.save_run(session, run=run, state=transition.state, now=now)
         messages = list(self._render(run, transition.replies))
         for effect in transition.effects:

@@ -1,6 +1,6 @@
 """Benchmark start-up and memory of `python -m bot run`; prints one JSON object.
 
-Run: .venv/bin/python tests/benchmarks/bench_startup.py [--runs 5]
+Run: .venv/bin/python tests/benchmarks/bench_startup.py [--runs 5] [--users 10 100000]
 Each run starts a fresh subprocess against the loopback fake Bot API (in this process) and
 records, from the moment before the spawn: when its first getUpdates request arrives at the
 fake (`first_poll_s`) and when it answers a /start that was already waiting (`first_reply_s`).
@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from loopback_bot import (  # noqa: E402
     sqlite_url,
 )
 
+from bot.db.engine import Database  # noqa: E402
 from bot.fakeapi.core import JSON, FakeTelegram  # noqa: E402
 from bot.fakeapi.http import serve_fake_api  # noqa: E402
 
@@ -75,6 +77,8 @@ if __name__ == "__main__":
     main()
 '''
 IMPORTS_SHOWN = 8
+# Not among the seeded users (ids 1..n), so /start greets a newcomer.
+NEWCOMER = 999_999_999
 
 
 class TimedFake(FakeTelegram):
@@ -89,8 +93,26 @@ class TimedFake(FakeTelegram):
         return await super().handle(method, params)
 
 
-async def one_run(kind: str, workdir: Path, echo_script: Path) -> dict[str, float]:
+async def seeded_database(workdir: Path, users: int) -> None:
+    """A database at the newest migration with `users` scheduled users (due tomorrow)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _seed import seed_users
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    database = Database(sqlite_url(workdir))
+    try:
+        await database.upgrade()
+        await seed_users(database, users, due=datetime.now(UTC) + timedelta(days=1))
+    finally:
+        await database.dispose()
+
+
+async def one_run(
+    kind: str, workdir: Path, echo_script: Path, users: int | None = None
+) -> dict[str, float]:
     """Start one bot, time it to its first poll and first reply, read its peak memory."""
+    if users is not None:
+        await seeded_database(workdir, users)
     fake = TimedFake(token=TOKEN)
     async with serve_fake_api(fake) as base_url:
         env = child_env(
@@ -99,8 +121,8 @@ async def one_run(kind: str, workdir: Path, echo_script: Path) -> dict[str, floa
             database_url=sqlite_url(workdir),
             log_level="WARNING",
         )
-        user = RemoteUser(fake, 77, "Ann", timeout=60)
-        update = fake.send_text(77, "/start")
+        user = RemoteUser(fake, NEWCOMER, "Ann", timeout=60)
+        update = fake.send_text(NEWCOMER, "/start")
         script = echo_script if kind == "echo" else None
         args = [] if kind == "echo" else ["run"]
         async with bot_process(args, env, workdir, script=script) as bot:
@@ -195,26 +217,27 @@ def median(runs: list[dict[str, float]], key: str) -> float:
     return statistics.median(run[key] for run in runs)
 
 
-async def main(runs: int) -> dict[str, Any]:
+async def main(runs: int, user_counts: list[int]) -> dict[str, Any]:
     """Alternate bot and echo runs; return medians and ratios."""
-    results: dict[str, list[dict[str, float]]] = {"bot": [], "echo": []}
+    variants: dict[str, int | None] = {"bot": None}
+    variants |= {f"bot_{count}_users": count for count in user_counts}
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in [*variants, "echo"]}
+    keys = ("first_poll_s", "first_reply_s", "peak_rss_mib")
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         echo_script = Path(tmp) / "echo_bot.py"
         echo_script.write_text(ECHO_BOT)
         for index in range(runs):
-            for kind in ("bot", "echo"):
-                workdir = Path(tmp) / f"{kind}{index}"
-                results[kind].append(await one_run(kind, workdir, echo_script))
+            for name in results:
+                workdir = Path(tmp) / f"{name}{index}"
+                kind = "echo" if name == "echo" else "bot"
+                seed = variants.get(name)
+                results[name].append(await one_run(kind, workdir, echo_script, seed))
     figures: dict[str, Any] = {"runs": runs}
-    for kind, measured in results.items():
-        figures[kind] = {
-            key: round(median(measured, key), 3)
-            for key in ("first_poll_s", "first_reply_s", "peak_rss_mib")
-        }
-    bot, echo = figures["bot"], figures["echo"]
+    for name, measured in results.items():
+        figures[name] = {key: round(median(measured, key), 3) for key in keys}
+    echo = figures["echo"]
     figures["ratios"] = {
-        key: round(bot[key] / echo[key], 2)
-        for key in ("first_poll_s", "first_reply_s", "peak_rss_mib")
+        name: {key: round(figures[name][key] / echo[key], 2) for key in keys} for name in variants
     }
     figures["import_s"] = import_breakdown()
     figures["content_load_s"] = content_load_seconds()
@@ -224,4 +247,6 @@ async def main(runs: int) -> dict[str, Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    print(json.dumps(asyncio.run(main(parser.parse_args().runs))))
+    parser.add_argument("--users", type=int, nargs="*", default=[10, 100_000])
+    options = parser.parse_args()
+    print(json.dumps(asyncio.run(main(options.runs, options.users))))

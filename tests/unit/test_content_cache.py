@@ -87,3 +87,28 @@ def test_a_corrupt_cache_file_is_a_miss_and_bad_content_is_never_cached(
 def test_off_turns_the_cache_off(tmp_path: Path) -> None:
     assert settings(REPO_ROOT / "content", Path("off")).content_cache is None
     assert cached_load(lambda _: 1, REPO_ROOT / "content", None) == 1
+
+
+def test_regexes_come_back_from_their_stored_program(tmp_path: Path) -> None:
+    import re
+
+    patterns = [
+        re.compile(r"(?P<word>\b(?:want|wish) to (?:die|disappear)\b)(?= )"),
+        re.compile(r"caf[eé]+\s*(\d+)", re.IGNORECASE),
+        re.compile(r"^(?:a|b|c)$", re.MULTILINE),
+    ]
+    content = tmp_path / "content"
+    content.mkdir()
+    cached = cached_load(lambda _dir: patterns, content, tmp_path / "cache")
+    again = cached_load(lambda _dir: [], content, tmp_path / "cache")  # from the pickle
+    assert cached is patterns and again is not patterns
+    samples = ["I want to die ", "I wish to disappear now", "CAFÉÉ 12", "b\na", "nothing"]
+    for fresh, loaded in zip(patterns, again, strict=True):
+        assert (loaded.pattern, loaded.flags, loaded.groupindex) == (
+            fresh.pattern,
+            fresh.flags,
+            fresh.groupindex,
+        )
+        for sample in samples:
+            found, expected = loaded.search(sample), fresh.search(sample)
+            assert (found and found.groups()) == (expected and expected.groups())

@@ -9,6 +9,7 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import USER_TABLES, User
+from bot.db.repo.flows import forget_active
 
 
 async def user_rows(session: AsyncSession, *, user_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -27,6 +28,7 @@ async def user_rows(session: AsyncSession, *, user_id: int) -> dict[str, list[di
 async def delete_user(session: AsyncSession, *, user_id: int) -> int:
     """Erase every row belonging to the user; return how many rows went."""
     removed = 0
+    forget_active(session, user_id)
     tables: list[type[SQLModel]] = [*USER_TABLES, User]
     for table in tables:
         column = User.id if table is User else table.user_id  # type: ignore[attr-defined]

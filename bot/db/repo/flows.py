@@ -1,4 +1,14 @@
-"""Queries about flow runs: the one active run per user, and its saved state."""
+"""Queries about flow runs: the one active run per user, and its saved state.
+
+The active run a transaction has read (or written) is remembered on its session
+(`session.info`) until the session ends or a statement here changes which run is active, so
+an update asks the database once: the consent check that starts most updates loads the user
+and the active run in one query (`user_and_active_run`), and the flow runner's later
+`active_run` in the same transaction is answered from that. Only this module writes
+flow_runs' status (and /delete, which forgets it too), so nothing else can make the memory
+wrong within the transaction. Another process committing a new run meanwhile is the same
+race as its commit landing just after our query.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +16,27 @@ import json
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import FlowRun
+from bot.db.models import FlowRun, User
 from bot.flows.engine import RunState
+
+_ACTIVE = "active_run"
+
+
+def _remember(session: AsyncSession, user_id: int, run: FlowRun | None) -> None:
+    session.info[(_ACTIVE, user_id)] = run
+
+
+def forget_active(session: AsyncSession, user_id: int | None = None) -> None:
+    """Drop what this session remembers about active runs (one user's, or everyone's)."""
+    if user_id is not None:
+        session.info.pop((_ACTIVE, user_id), None)
+        return
+    for key in [k for k in session.info if isinstance(k, tuple) and k[:1] == (_ACTIVE,)]:
+        del session.info[key]
 
 
 def _dump(state: RunState) -> str:
@@ -30,13 +56,39 @@ def state_of(run: FlowRun) -> RunState:
 
 async def active_run(session: AsyncSession, *, user_id: int) -> FlowRun | None:
     """Return the user's active run, if any."""
+    key = (_ACTIVE, user_id)
+    if key in session.info:
+        remembered: FlowRun | None = session.info[key]
+        return remembered
     result = await session.exec(
         select(FlowRun)
         .where(FlowRun.user_id == user_id, FlowRun.status == "active")
         .order_by(col(FlowRun.id).desc())
         .limit(1)
     )
-    return result.first()
+    run = result.first()
+    _remember(session, user_id, run)
+    return run
+
+
+async def user_and_active_run(
+    session: AsyncSession, *, user_id: int
+) -> tuple[User | None, FlowRun | None]:
+    """The user (None before consent) and their active run, in one query; both stay known to
+    the session (`session.get(User, ...)` and `active_run` ask the database no more)."""
+    result = await session.execute(
+        select(User, FlowRun)
+        .outerjoin(FlowRun, and_(col(FlowRun.user_id) == User.id, col(FlowRun.status) == "active"))
+        .where(col(User.id) == user_id)
+        .order_by(col(FlowRun.id).desc())
+        .limit(1)
+    )
+    row = result.first()
+    if row is None:
+        return None, None
+    user, run = row
+    _remember(session, user_id, run)
+    return user, run
 
 
 async def start_run(
@@ -54,6 +106,7 @@ async def start_run(
     )
     session.add(run)
     await session.flush()
+    _remember(session, user_id, run)
     return run
 
 
@@ -74,6 +127,7 @@ async def finish_run(
     run.updated_at = now
     session.add(run)
     await session.flush()
+    forget_active(session, run.user_id)
 
 
 async def close_runs(session: AsyncSession, *, user_id: int, status: str, now: datetime) -> int:
@@ -83,6 +137,7 @@ async def close_runs(session: AsyncSession, *, user_id: int, status: str, now: d
         .where(col(FlowRun.user_id) == user_id, col(FlowRun.status) == "active")
         .values(status=status, updated_at=now)
     )
+    _remember(session, user_id, None)
     return int(result.rowcount or 0)
 
 
@@ -104,6 +159,7 @@ async def expire_stale_runs(
         )
         .values(status="expired", updated_at=now)
     )
+    forget_active(session)
     return int(result.rowcount or 0)
 
 
@@ -123,4 +179,5 @@ async def resume_paused(session: AsyncSession, *, user_id: int, now: datetime) -
     run.updated_at = now
     session.add(run)
     await session.flush()
+    _remember(session, user_id, run)
     return True
