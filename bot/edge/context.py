@@ -61,8 +61,9 @@ class Services:
     # Waits between live exercise frames; tests swap in one that returns at once.
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     metrics: Metrics = field(default_factory=Metrics)
-    # user id -> stored language, so an update costs no query to learn it (see bot/app.py)
-    languages: dict[int, str] = field(default_factory=dict)
+    # user id -> (stored language, when it was read on the monotonic clock), so most updates
+    # cost no query to learn it (see bot/services/language.py)
+    languages: dict[int, tuple[str, float]] = field(default_factory=dict)
 
     @property
     def catalog(self) -> Catalog:

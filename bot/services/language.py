@@ -2,13 +2,16 @@
 
 A consenting user's language is stored on their row (set from Telegram's language_code at
 /start, changed in /settings). Before consent nothing is stored, so the update's own
-language_code decides. Stored languages are kept in memory per process, so an update costs
-no query to learn its user's language; a change made here updates that memory at once.
+language_code decides. Stored languages are kept in memory per process for a minute, so most
+updates cost no query to learn their user's language; a change made here updates this
+process's memory at once, and other processes sharing the database (several webhook
+workers) read it again within REMEMBER_FOR.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import User as TelegramUser
@@ -20,6 +23,9 @@ log = logging.getLogger(__name__)
 
 # Past this many remembered users, start afresh (a lookup is one indexed query).
 _REMEMBER = 100_000
+# How long a remembered language is trusted before it is read again.
+REMEMBER_FOR = 60.0
+_now = time.monotonic  # the clock memories are timed by (tests move it)
 
 
 async def of_user(services: Services, who: TelegramUser | None) -> str:
@@ -28,8 +34,8 @@ async def of_user(services: Services, who: TelegramUser | None) -> str:
     if who is None:
         return locales.reference
     known = services.languages.get(who.id)
-    if known is not None:
-        return known
+    if known is not None and _now() - known[1] < REMEMBER_FOR:
+        return known[0]
     try:
         async with services.db.session() as session:
             stored = await user_repo.language_of(session, user_id=who.id)
@@ -47,7 +53,7 @@ def remember(services: Services, user_id: int, language: str) -> None:
     """Note a user's stored language (after a lookup or a change)."""
     if len(services.languages) >= _REMEMBER:
         services.languages.clear()
-    services.languages[user_id] = language
+    services.languages[user_id] = (language, _now())
 
 
 def forget(services: Services, user_id: int) -> None:

@@ -179,3 +179,27 @@ async def test_a_crisis_in_english_from_a_spanish_speaker_is_answered_in_spanish
         spanish.safety_texts.get(SafetyText.crisis_self_harm)
     )
     assert any("112" in m.plain_text for m in replies)  # Spain's emergency number
+
+
+async def test_a_language_changed_by_another_process_is_picked_up_within_a_minute(
+    lucia: ChatDriver,
+    app: Any,
+    spanish: Catalog,
+    catalog: Catalog,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Several webhook workers share one database: one remembers a user's language, another
+    stores a new one. The first reads it again once its memory is REMEMBER_FOR old."""
+    from bot.db.repo import users as user_repo
+    from bot.services import language
+
+    await onboard_in_spanish(lucia, spanish)
+    services = app.bot_data["services"]
+    async with services.db.session() as session:  # what another process's /settings does
+        await user_repo.update_user(session, user_id=2002, language="en")
+    (still,) = await lucia.say("/help")
+    assert still.plain_text == text(spanish, T.help)  # remembered here, for now
+    later = language._now() + language.REMEMBER_FOR + 1
+    monkeypatch.setattr(language, "_now", lambda: later)
+    (fresh,) = await lucia.say("/help")
+    assert fresh.plain_text == text(catalog, T.help)
