@@ -1,7 +1,7 @@
 """The statement coach: rule-based, explainable feedback on a draft message to a partner.
 
 A pure module (no Telegram, no database, no clock): `Coach.load(content_dir)` reads and checks
-`content/coach/*.yml`, `Coach.analyze(text)` returns an `Analysis` (verdict, issues with exact
+a locale's `coach/*.yml`, `Coach.analyze(text)` returns an `Analysis` (verdict, issues with exact
 spans, strengths, feeling word, rewrite) and `Coach.feedback_html(analysis)` writes the reply.
 
 May import: ``bot.content`` and ``bot.ops`` only.

@@ -27,7 +27,7 @@ class Coach:
 
     @classmethod
     def load(cls, content_dir: Path) -> Coach:
-        """Load content/coach/*.yml from `content_dir`; raise ContentError listing problems."""
+        """Load coach/*.yml from a locale folder; raise ContentError listing problems."""
         return cls(load_coach_content(content_dir))
 
     def analyze(self, text: str) -> Analysis:

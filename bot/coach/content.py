@@ -1,4 +1,4 @@
-"""Load, check and compile the coach's content (`content/coach/*.yml`) into ready matchers.
+"""Load, check and compile the coach's content (a locale's `coach/*.yml`) into matchers.
 
 Each file is validated with a strict pydantic model, every phrase is compiled with the phrase
 language in `patterns`, and the files are checked against each other (a faux feeling's deeper
@@ -117,7 +117,7 @@ class CoachContent:
 
 
 def load_coach_content(content_dir: Path) -> CoachContent:
-    """Read content/coach/*.yml, check everything and compile it; raise ContentError."""
+    """Read a locale's coach/*.yml, check everything and compile it; raise ContentError."""
     folder = content_dir / "coach"
     problems: list[ContentProblem] = []
     raws: dict[str, Any] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-# Issue codes, in the order the design lists them. The wording for each lives in content/coach.
+# Issue codes, in the order the design lists them. The wording lives in each locale's coach/.
 CODES: tuple[str, ...] = (
     "you_blame",
     "absolute",

@@ -1,6 +1,6 @@
 """The coach's content files as raw schemas, and how they are read and validated.
 
-One strict pydantic model per file in `content/coach/`; `read`, `validate` and
+One strict pydantic model per file in `content/locales/<lang>/coach/`; `read`, `validate` and
 `validate_codes` turn what YAML gives into checked models or ContentProblems with lines.
 """
 
@@ -47,7 +47,7 @@ class DetectorSpec(MatcherSpec):
 
 
 class LanguageFile(Strict):
-    """content/coach/language.yml."""
+    """content/locales/<lang>/coach/language.yml."""
 
     contractions: dict[str, list[Word]]
     shorthand: dict[str, list[Word]]
@@ -61,14 +61,14 @@ class LanguageFile(Strict):
 
 
 class WordsFile(Strict):
-    """content/coach/words.yml."""
+    """content/locales/<lang>/coach/words.yml."""
 
     lists: dict[str, list[Phrase]]
     disjoint: list[Annotated[list[Word], Field(min_length=2, max_length=2)]] = []
 
 
 class FeelingsFile(Strict):
-    """content/coach/feelings.yml."""
+    """content/locales/<lang>/coach/feelings.yml."""
 
     negated_form: Text
     pleasant: dict[str, list[Phrase]]
@@ -84,7 +84,7 @@ class FauxGroup(Strict):
 
 
 class FauxFile(Strict):
-    """content/coach/faux_feelings.yml."""
+    """content/locales/<lang>/coach/faux_feelings.yml."""
 
     faux: list[FauxGroup] = Field(min_length=1)
     negated: list[FauxGroup] = []
@@ -105,7 +105,7 @@ class StrengthSpec(Strict):
 
 
 class FeedbackFile(Strict):
-    """content/coach/feedback.yml."""
+    """content/locales/<lang>/coach/feedback.yml."""
 
     issue_priority: list[str]
     strength_priority: list[str]
@@ -120,7 +120,7 @@ class FeedbackFile(Strict):
 
 
 class RewriteFile(Strict):
-    """content/coach/rewrite.yml."""
+    """content/locales/<lang>/coach/rewrite.yml."""
 
     with_situation: Text
     without_situation: Text

@@ -1,4 +1,4 @@
-"""Load content/flows/*.yml into validated Flow models, and check them like code.
+"""Load content/locales/<lang>/flows/*.yml into validated Flow models, and check them like code.
 
 Checks (each reported with file, line and a hint): schema, duplicate step ids, dangling
 references, unreachable steps, steps from which no path ends, unknown input types, actions and

@@ -1,4 +1,4 @@
-"""The shape of a flow file in content/flows, validated with pydantic.
+"""The shape of a flow file in content/locales/<lang>/flows, validated with pydantic.
 
 A flow is a list of steps with explicit ids. Each step does one thing (say, ask, choose,
 coach, branch, action, schedule, end) and names the step that follows, so a flow reads top to

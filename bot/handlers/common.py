@@ -38,7 +38,7 @@ async def reply(update: Update, context: BotContext, *messages: Outgoing) -> Non
 
 
 async def reply_text(update: Update, context: BotContext, key: T, **values: object) -> None:
-    """Send one interface text from content/ui.yml."""
+    """Send one interface text from content/locales/<lang>/ui.yml."""
     services = context.services
     await reply(update, context, Outgoing(services.catalog.texts.get(key, services.rng, **values)))
 

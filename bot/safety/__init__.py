@@ -1,7 +1,7 @@
 """Safety layer: the crisis and abuse screen, the grounding intent, helplines and safety texts.
 
 Everything here is pure (no Telegram, no database, no clock): handlers call `SafetyScreen.screen`
-on every free-text message first, then render texts and helplines loaded from content/safety/.
+on every free-text message first, then render texts (a locale's safety/) and helplines.
 
 May import: ``bot.content`` and ``bot.ops`` only.
 """

@@ -1,4 +1,4 @@
-"""Load content/safety/screen.yml and intents.yml and compile them into ready matchers.
+"""Load a locale's safety/screen.yml and intents.yml and compile them into ready matchers.
 
 The YAML holds the reviewed word lists (what to detect, which idioms to let pass, how negation
 works). The screen is organised like a clinical screener: a list of categories (wish to be
@@ -326,7 +326,7 @@ def _raw_list(raw: Any, key: str) -> list[Any]:
 
 
 def load_lexicon(content_dir: Path, screen_path: Path | None = None) -> Lexicon:
-    """Load, validate and compile a screen file (content/safety/screen.yml unless another is
+    """Load, validate and compile a screen file (the locale's safety/screen.yml unless another is
     given, such as a translation) and intents.yml; raise ContentError on problems."""
     screen_path = screen_path or content_dir / "safety" / SCREEN_FILE
     intents_path = content_dir / "safety" / INTENTS_FILE

@@ -1,4 +1,4 @@
-"""Compile the small phrase language of content/safety/*.yml into regular expressions.
+"""Compile the small phrase language of a locale's safety/*.yml into regular expressions.
 
 Authors write phrases, not regexes: `[really] want to (die|be dead)`, `{partner} [{aux}] hit me`.
 The language has these parts: plain words (case, apostrophes, accents and doubled letters do not

@@ -85,7 +85,7 @@ class SafetyScreen:
 
     @classmethod
     def load(cls, content_dir: Path, screen_file: Path | None = None) -> SafetyScreen:
-        """Load content/safety/screen.yml (or another screen file, such as a translation) and
+        """Load the locale's safety/screen.yml (or another screen file, such as a draft) and
         intents.yml; check every category's examples."""
         path = screen_file or content_dir / "safety" / SCREEN_FILE
         screen = cls(load_lexicon(content_dir, path))

@@ -1,4 +1,4 @@
-"""The safety layer's texts (content/safety/messages.yml).
+"""The safety layer's texts (content/locales/<lang>/safety/messages.yml).
 
 Handlers look texts up by `SafetyText` key; the loader proves every key exists, that each text
 is valid Telegram HTML of a sensible length, and that only `emergency_line` has a placeholder
@@ -65,7 +65,7 @@ class SafetyTexts:
 
     @classmethod
     def load(cls, content_dir: Path) -> SafetyTexts:
-        """Load and check content/safety/messages.yml; raise ContentError on problems."""
+        """Load and check a locale's safety/messages.yml; raise ContentError on problems."""
         path = content_dir / "safety" / MESSAGES_FILE
         raw: Any = load_yaml(path)
         if not isinstance(raw, dict):
