@@ -103,16 +103,7 @@ class Matcher:
     def scan(self, flat: Flat) -> list[Found]:
         """Return the non-overlapping matches in the message, left to right."""
         tokens = flat.tokens
-        if self.anywhere:
-            candidates: Iterable[int] = range(len(tokens))
-        else:
-            # Which tokens can start a phrase, found at C speed; usually very few.
-            candidates = compress(count(), map(self.by_word.__contains__, tokens))
-            if self.starts:
-                candidates = sorted(
-                    set(candidates)
-                    | {i for i, token in enumerate(tokens) if token.startswith(self.starts)}
-                )
+        candidates = _candidates(tokens, self.by_word, self.starts, bool(self.anywhere))
         text = flat.text
         groups = self.groups
         follow = self.follow
@@ -149,6 +140,21 @@ class Matcher:
         if self.starts and token.startswith(self.starts):
             found += tuple(i for prefix, g in self.prefixes if token.startswith(prefix) for i in g)
         return found + self.anywhere
+
+
+def _candidates(
+    tokens: Sequence[str], by_word: Mapping[str, object], starts: tuple[str, ...], anywhere: bool
+) -> Iterable[int]:
+    """The positions of the tokens that can start a phrase, in order; every one if some
+    phrase can start anywhere. Found at C speed: usually very few."""
+    if anywhere:
+        return range(len(tokens))
+    found: Iterable[int] = compress(count(), map(by_word.__contains__, tokens))
+    if starts:
+        found = sorted(
+            set(found) | {i for i, token in enumerate(tokens) if token.startswith(starts)}
+        )
+    return found
 
 
 def _factored(phrases: Sequence[Compiled]) -> str:
@@ -233,15 +239,7 @@ class MultiMatcher:
         tokens = flat.tokens
         found: list[list[tuple[int, int]]] = [[] for _ in range(self.size)]
         resume = [0] * self.size
-        if self.anywhere:
-            candidates: Iterable[int] = range(len(tokens))
-        else:
-            candidates = compress(count(), map(self.by_word.__contains__, tokens))
-            if self.starts:
-                candidates = sorted(
-                    set(candidates)
-                    | {i for i, token in enumerate(tokens) if token.startswith(self.starts)}
-                )
+        candidates = _candidates(tokens, self.by_word, self.starts, bool(self.anywhere))
         text = flat.text
         for index in candidates:
             token = tokens[index]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from typing import Any
 
+from bot.app import build_application
 from bot.content.texts import T
 from bot.db.models import User
 from bot.domain.catalog import Catalog
+from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver
+from bot.fakeapi.request import InProcessRequest
 from bot.fakeapi.text import plain_text
+from bot.ops.config import Settings
 
 
 def text(catalog: Catalog, key: T, **values: object) -> str:
@@ -35,3 +41,18 @@ async def onboard(chat: ChatDriver, *, time: str = "09:00", zone: str = "Berlin"
     await chat.tap("Yes, that's right")
     await chat.tap(time)
     await chat.tap("Skip this")
+
+
+def app_factory(
+    settings: Settings, catalog: Catalog, fake: FakeTelegram, clock: Callable[[], Any]
+) -> Callable[[], Any]:
+    """Build the same bot again and again on one fake Telegram and database: for tests that
+    stop the bot and start it again."""
+
+    def build() -> Any:
+        return build_application(
+            settings, request=InProcessRequest(fake), get_updates_request=InProcessRequest(fake),
+            catalog=catalog, clock=clock, rng=random.Random(2), rate_limit=False,
+        )  # fmt: skip
+
+    return build

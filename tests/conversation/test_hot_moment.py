@@ -5,22 +5,19 @@ bad times, stickers, /cancel, /delete and blocking before a hold fires, a restar
 from __future__ import annotations
 
 import json
-import random
 from datetime import UTC, datetime
 from typing import Any
 
 from conftest import FakeClock
-from helpers import onboard, text
+from helpers import app_factory, onboard, text
 from sqlmodel import select
 from telegram import Update
 
-from bot.app import build_application
 from bot.content.texts import T
 from bot.db.models import Bid, HeldMessage, ScheduledTask
 from bot.domain.catalog import Catalog
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver, running_app
-from bot.fakeapi.request import InProcessRequest
 from bot.ops.config import Settings
 
 DRAFT = "Why are you ignoring me again? Answer me."
@@ -198,11 +195,7 @@ async def test_blocking_before_it_fires_sends_nothing(
 async def test_a_hold_fires_after_a_restart(
     settings: Settings, catalog: Catalog, fake: FakeTelegram, clock: FakeClock
 ) -> None:
-    def build() -> Any:
-        return build_application(
-            settings, request=InProcessRequest(fake), get_updates_request=InProcessRequest(fake),
-            catalog=catalog, clock=clock, rng=random.Random(2), rate_limit=False,
-        )  # fmt: skip
+    build = app_factory(settings, catalog, fake, clock)
 
     async with running_app(build()) as first:
         chat = ChatDriver(first, fake, user_id=3)

@@ -3,20 +3,17 @@ progress, every exercise, a restart mid-exercise, and live paced breathing with 
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from conftest import FakeClock, FakeSleep
-from helpers import onboard, text
+from helpers import app_factory, onboard, text
 from sqlmodel import select
 
-from bot.app import build_application
 from bot.content.texts import T
 from bot.db.models import GroundingSession, JournalEntry, PracticeAttempt, ScheduledTask
 from bot.domain.catalog import Catalog
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver, running_app
-from bot.fakeapi.request import InProcessRequest
 from bot.ops.config import Settings
 
 BLAMING = "You never listen to me and you always cancel"
@@ -90,11 +87,7 @@ async def test_boundaries_schedule_a_check_in_that_arrives_later(
 async def test_a_drill_survives_a_restart(
     settings: Settings, catalog: Catalog, fake: FakeTelegram, clock: FakeClock
 ) -> None:
-    def build() -> Any:
-        return build_application(
-            settings, request=InProcessRequest(fake), get_updates_request=InProcessRequest(fake),
-            catalog=catalog, clock=clock, rng=random.Random(2), rate_limit=False,
-        )  # fmt: skip
+    build = app_factory(settings, catalog, fake, clock)
 
     async with running_app(build()) as first:
         chat = ChatDriver(first, fake, user_id=3)

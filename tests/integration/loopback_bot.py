@@ -19,10 +19,14 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 
+from bot.db.models import User
+from bot.edge.context import utc_now
 from bot.fakeapi.core import JSON, SECRET_HEADER, FakeTelegram
 from bot.fakeapi.driver import match_button
 from bot.fakeapi.models import BotMessage
@@ -322,3 +326,22 @@ def metric_value(text: str, name: str) -> float:
         if line.startswith(name + " "):
             return float(line.split()[-1])
     return 0.0
+
+
+def due_users(users: range, zone: str, *, due_for: timedelta) -> list[User]:
+    """Users who consented yesterday, in `zone`, whose daily question fell due `due_for` ago."""
+    now = utc_now()
+    due = now - due_for
+    local = due.astimezone(ZoneInfo(zone))
+    return [
+        User(
+            id=user_id,
+            consented_at=now - timedelta(days=1),
+            last_seen_at=now - timedelta(days=1),
+            timezone=zone,
+            prompt_time=f"{local:%H:%M}",
+            prompts_enabled=True,
+            next_prompt_at=due,
+        )
+        for user_id in users
+    ]

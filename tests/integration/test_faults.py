@@ -27,15 +27,21 @@ import signal
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from loopback_bot import TOKEN, RemoteUser, bot_process, child_env, eventually, sends_to
+from loopback_bot import (
+    TOKEN,
+    RemoteUser,
+    bot_process,
+    child_env,
+    due_users,
+    eventually,
+    sends_to,
+)
 from sqlmodel import select
 
 from bot.db.engine import Database
-from bot.db.models import Delivery, User
-from bot.edge.context import utc_now
+from bot.db.models import Delivery
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.http import serve_fake_api
 
@@ -57,22 +63,8 @@ async def seed_due_users(database_url: str, users: range) -> None:
     database = Database(database_url)
     try:
         await database.upgrade()
-        now = utc_now()
-        due = now - timedelta(minutes=1)
-        local = due.astimezone(ZoneInfo(ZONE))
         async with database.session() as session:
-            session.add_all(
-                User(
-                    id=user_id,
-                    consented_at=now - timedelta(days=1),
-                    last_seen_at=now - timedelta(days=1),
-                    timezone=ZONE,
-                    prompt_time=f"{local:%H:%M}",
-                    prompts_enabled=True,
-                    next_prompt_at=due,
-                )
-                for user_id in users
-            )
+            session.add_all(due_users(users, ZONE, due_for=timedelta(minutes=1)))
     finally:
         await database.dispose()
 

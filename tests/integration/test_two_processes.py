@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
 from conftest import fresh_postgres_database
@@ -23,6 +22,7 @@ from loopback_bot import (
     BotProcess,
     bot_process,
     child_env,
+    due_users,
     eventually,
     free_port,
     http_ready,
@@ -33,8 +33,7 @@ from loopback_bot import (
 from sqlmodel import col, select
 
 from bot.db.engine import Database
-from bot.db.models import Delivery, User
-from bot.edge.context import utc_now
+from bot.db.models import Delivery
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.http import serve_fake_api
 
@@ -47,22 +46,8 @@ PROMPTS = "secure_base_prompts_sent_total"
 
 async def seed_due_users(database: Database, users: range) -> None:
     """Users who consented yesterday and whose prompt was due five minutes ago."""
-    now = utc_now()
-    due = now - timedelta(minutes=5)
-    local = due.astimezone(ZoneInfo(ZONE))
     async with database.session() as session:
-        session.add_all(
-            User(
-                id=user_id,
-                consented_at=now - timedelta(days=1),
-                last_seen_at=now - timedelta(days=1),
-                timezone=ZONE,
-                prompt_time=f"{local:%H:%M}",
-                prompts_enabled=True,
-                next_prompt_at=due,
-            )
-            for user_id in users
-        )
+        session.add_all(due_users(users, ZONE, due_for=timedelta(minutes=5)))
 
 
 async def sent_deliveries(database: Database) -> list[Delivery]:
