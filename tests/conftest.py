@@ -21,12 +21,15 @@ import pytest
 from pgtools import temporary_database
 
 from bot.app import build_application, load_locales
+from bot.db.engine import Database
 from bot.domain.catalog import Catalog
 from bot.domain.locales import Locales
+from bot.edge.context import Services
 from bot.fakeapi.core import FakeTelegram
 from bot.fakeapi.driver import ChatDriver, running_app
 from bot.fakeapi.request import InProcessRequest
 from bot.fakeapi.spec import SpecValidator
+from bot.flows.engine import FlowEngine
 from bot.ops.config import REPO_ROOT, Settings
 
 SPEC = REPO_ROOT.parent / "shared" / "telegram-bot-api" / "api.json"
@@ -187,3 +190,24 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         return
     async with fresh_postgres_database() as url:
         yield url
+
+
+@contextlib.asynccontextmanager
+async def bare_services(
+    database_url: str, catalog: Catalog, clock: FakeClock, **settings: Any
+) -> AsyncIterator[Services]:
+    """Services on a migrated database with English content and no Application around them:
+    for dispatcher and task-runner tests that drive the services directly."""
+    db = Database(database_url)
+    await db.upgrade()
+    try:
+        yield Services(
+            settings=Settings(_env_file=None, database_url=database_url, **settings),  # type: ignore[call-arg]
+            locales=Locales.single(catalog),
+            db=db,
+            engines={"en": FlowEngine(catalog.flows, validators={})},
+            clock=clock,
+            rng=random.Random(3),
+        )
+    finally:
+        await db.dispose()

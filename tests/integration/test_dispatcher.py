@@ -4,25 +4,20 @@ exactly once per user and local date, catch-up after downtime, blocked users, 42
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import FakeClock
+from conftest import FakeClock, bare_services
 from sqlmodel import select
 from telegram.error import Forbidden, NetworkError, RetryAfter
 
-from bot.db.engine import Database
 from bot.db.models import Delivery, User
 from bot.db.repo import users as user_repo
 from bot.domain.catalog import Catalog
-from bot.domain.locales import Locales
 from bot.edge.context import Services
 from bot.edge.outgoing import Outgoing
-from bot.flows.engine import FlowEngine
-from bot.ops.config import Settings
 from bot.services.dispatcher import PROMPT_SLOT, Dispatcher
 from bot.services.profile import schedule_next_prompt
 
@@ -50,18 +45,8 @@ class Recorder:
 async def services(
     database_url: str, catalog: Catalog, clock: FakeClock
 ) -> AsyncIterator[Services]:
-    settings = Settings(_env_file=None, database_url=database_url, dispatch_batch_size=50)  # type: ignore[call-arg]
-    db = Database(database_url)
-    await db.upgrade()
-    yield Services(
-        settings=settings,
-        locales=Locales.single(catalog),
-        db=db,
-        engines={"en": FlowEngine(catalog.flows, validators={})},
-        clock=clock,
-        rng=random.Random(3),
-    )
-    await db.dispose()
+    async with bare_services(database_url, catalog, clock, dispatch_batch_size=50) as services:
+        yield services
 
 
 async def add_user(

@@ -6,28 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from conftest import FakeClock
+from conftest import FakeClock, bare_services
 from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.app import ACTIONS
-from bot.db.engine import Database
 from bot.db.models import HeldMessage, ScheduledTask
 from bot.db.repo import hot as hot_repo
 from bot.db.repo import tasks as task_repo
 from bot.db.repo import users as user_repo
 from bot.domain.catalog import Catalog
-from bot.domain.locales import Locales
 from bot.edge.context import Services
 from bot.edge.outgoing import Outgoing
-from bot.flows.engine import FlowEngine
-from bot.ops.config import Settings
 from bot.services import hot
 from bot.services.flow_runner import FlowRunner
 from bot.services.tasks import TaskRunner
@@ -53,18 +48,8 @@ class Inbox:
 async def services(
     database_url: str, catalog: Catalog, clock: FakeClock
 ) -> AsyncIterator[Services]:
-    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
-    db = Database(database_url)
-    await db.upgrade()
-    yield Services(
-        settings=settings,
-        locales=Locales.single(catalog),
-        db=db,
-        engines={"en": FlowEngine(catalog.flows, validators={})},
-        clock=clock,
-        rng=random.Random(3),
-    )
-    await db.dispose()
+    async with bare_services(database_url, catalog, clock) as services:
+        yield services
 
 
 def task_runner(services: Services, inbox: Inbox) -> TaskRunner:
