@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.coach.results import Analysis, Issue, Strength
 from bot.coach.schema import FeedbackFile
+from bot.content.html import shorten
 
 MAX_SUGGESTIONS = 2
 MAX_QUOTE_CHARS = 160
@@ -64,6 +65,4 @@ def render_feedback(analysis: Analysis, feedback: Feedback, config: FeedbackFile
 
 def quote_html(quote: str) -> str:
     """Escape the user's words for HTML, shortening a very long quote with an ellipsis."""
-    if len(quote) > MAX_QUOTE_CHARS:
-        quote = quote[: MAX_QUOTE_CHARS - 1].rstrip() + "…"
-    return html.escape(" ".join(quote.split()), quote=False)
+    return html.escape(shorten(quote, MAX_QUOTE_CHARS), quote=False)

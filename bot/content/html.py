@@ -1,4 +1,4 @@
-"""Check text against the subset of HTML that Telegram's parse_mode=HTML accepts."""
+"""Check text against the subset of HTML that Telegram's parse_mode=HTML accepts; shorten text."""
 
 from __future__ import annotations
 
@@ -75,3 +75,12 @@ def visible_length(text: str) -> int:
     checker.feed(text)
     checker.close()
     return len("".join(checker.visible))
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text on one line (runs of whitespace as one space), cut to at most `limit`
+    characters with an ellipsis when it is longer: previews and quotes of what users wrote."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"

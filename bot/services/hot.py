@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.content.html import shorten
 from bot.content.texts import T
 from bot.db.models import HeldMessage, ScheduledTask
 from bot.db.repo import hot as repo
@@ -177,9 +178,7 @@ async def holds_list(services: Services, user_id: int) -> Outgoing | None:
     for hold in holds[:LIST_LIMIT]:
         assert hold.id is not None
         when = _when(services, hold.due_at, zone)
-        preview = " ".join(hold.text.split())
-        if len(preview) > PREVIEW_CHARS:
-            preview = preview[: PREVIEW_CHARS - 1].rstrip() + "…"
+        preview = shorten(hold.text, PREVIEW_CHARS)
         lines.append(texts.get(T.hold_list_item, when=when, preview=preview))
         buttons.append((_button(services, T.btn_hold_now, NOW, hold.id, when=when),))
     return Outgoing("\n".join(lines), tuple(buttons))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.content.html import html_problems, visible_length
+from bot.content.html import html_problems, shorten, visible_length
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,16 @@ def test_escaped_user_text_is_always_valid_and_keeps_its_length(text: str) -> No
     escaped = html.escape(text, quote=False)
     assert html_problems(escaped) == []
     assert visible_length(escaped) == len(text)
+
+
+@given(st.text(max_size=300), st.integers(min_value=2, max_value=120))
+def test_shorten_keeps_one_line_within_the_limit(text: str, limit: int) -> None:
+    short = shorten(text, limit)
+    assert len(short) <= limit
+    assert "\n" not in short
+    assert short == " ".join(text.split()) or short.endswith("…")
+
+
+def test_shorten_cuts_at_a_word_edge_without_a_dangling_space() -> None:
+    assert shorten("Why are you\nignoring me?", 40) == "Why are you ignoring me?"
+    assert shorten("Why are you ignoring me?", 9) == "Why are…"
