@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import bot.db.models  # noqa: F401 - registers the tables on SQLModel.metadata
-from bot.db.sqlite_driver import one_hop_dbapi
+from bot.db.sqlite_driver import InlineConnection, inline_dbapi
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any fixed 64-bit number, the same in every process of this app.
@@ -99,8 +99,8 @@ class Database:
         if self.is_postgres:
             kwargs |= {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
         if self.is_sqlite and self.url.get_driver_name() == "aiosqlite":
-            # One round trip to aiosqlite's thread per statement instead of three or four.
-            kwargs["module"] = one_hop_dbapi()
+            # SQLite on the loop's thread: no hand-off to aiosqlite's thread per call.
+            kwargs["module"] = inline_dbapi()
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -240,10 +240,12 @@ def alembic_config(url: str) -> Any:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers work while the dispatcher writes; busy_timeout waits instead of failing.
+    # WAL lets readers work while the dispatcher writes; busy_timeout waits instead of failing,
+    # except on the loop's thread, where waiting is the driver's job (see sqlite_driver).
+    inline = isinstance(dbapi_connection, InlineConnection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={0 if inline else 5000}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
