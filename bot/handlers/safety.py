@@ -135,10 +135,11 @@ async def _pending_check(context: BotContext, user_id: int) -> Kind | None:
             return kind  # type: ignore[no-any-return]
         context.user_data.pop(PENDING_CHECK, None)  # type: ignore[union-attr]
     async with services.db.session() as session:
-        event = await safety_repo.pending_check(session, user_id=user_id, now=now)
-    if event is None:
+        # With the user and the active run: the handlers after this one ask no more.
+        pending = (await flow_repo.user_state(session, user_id=user_id, now=now)).pending_check
+    if pending is None:
         return None
-    return "abuse" if event.kind == "abuse" else "self_harm"
+    return "abuse" if pending == "abuse" else "self_harm"
 
 
 async def _close_check(context: BotContext, user_id: int) -> None:

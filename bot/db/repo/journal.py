@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import JournalEntry
+from bot.db.repo.rows import insert_row
 
 
 async def add_entry(
@@ -16,8 +17,7 @@ async def add_entry(
 ) -> JournalEntry:
     """Store one entry (its text is sealed at rest when keys are configured)."""
     entry = JournalEntry(user_id=user_id, kind=kind, ref=ref, text=text, created_at=now)
-    session.add(entry)
-    await session.flush()
+    await insert_row(session, entry)
     return entry
 
 

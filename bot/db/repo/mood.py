@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import MoodEntry
+from bot.db.repo.rows import insert_row
 
 
 async def add_mood(
@@ -21,10 +22,10 @@ async def add_mood(
     now: datetime,
 ) -> None:
     """Store one check-in."""
-    session.add(
-        MoodEntry(user_id=user_id, rating=rating, feelings=feelings, note=note, created_at=now)
+    await insert_row(
+        session,
+        MoodEntry(user_id=user_id, rating=rating, feelings=feelings, note=note, created_at=now),
     )
-    await session.flush()
 
 
 async def moods_since(

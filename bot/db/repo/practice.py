@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import PracticeAttempt
+from bot.db.repo.rows import insert_row
 
 
 async def add_attempt(
@@ -23,7 +24,8 @@ async def add_attempt(
     now: datetime,
 ) -> None:
     """Store one draft and what the coach said about it."""
-    session.add(
+    await insert_row(
+        session,
         PracticeAttempt(
             user_id=user_id,
             exercise=exercise,
@@ -32,9 +34,8 @@ async def add_attempt(
             verdict=verdict,
             codes=",".join(codes),
             created_at=now,
-        )
+        ),
     )
-    await session.flush()
 
 
 async def attempts(session: AsyncSession, *, user_id: int) -> Sequence[PracticeAttempt]:

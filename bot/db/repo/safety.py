@@ -1,7 +1,8 @@
 """Queries about safety events: that the screen fired, and a check question awaiting its answer.
 
 A `check` event whose `followup_due_at` lies ahead is a question the bot asked and the user has
-not answered yet: the next text message is read as the answer until then. Answering (or the
+not answered yet: the next text message is read as the answer until then (read together with
+the user, by `flows.user_state`). Answering (or the
 crisis path opening) clears it. Only levels and kinds are stored, never the user's words.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import SafetyEvent
@@ -32,23 +33,6 @@ async def record_event(
     session.add(event)
     await session.flush()
     return event
-
-
-async def pending_check(
-    session: AsyncSession, *, user_id: int, now: datetime
-) -> SafetyEvent | None:
-    """Return the newest check question still awaiting the user's answer, if any."""
-    statement = (
-        select(SafetyEvent)
-        .where(
-            col(SafetyEvent.user_id) == user_id,
-            col(SafetyEvent.level) == "check",
-            col(SafetyEvent.followup_due_at) > now,
-        )
-        .order_by(col(SafetyEvent.created_at).desc(), col(SafetyEvent.id).desc())
-        .limit(1)
-    )
-    return (await session.exec(statement)).first()
 
 
 async def close_checks(session: AsyncSession, *, user_id: int) -> None:

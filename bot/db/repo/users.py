@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +10,9 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import User
+
+# How precisely `last_seen_at` is kept.
+SEEN_PRECISION = timedelta(hours=1)
 
 
 async def get_user(session: AsyncSession, *, user_id: int) -> User | None:
@@ -55,8 +58,12 @@ async def set_active(session: AsyncSession, *, user_id: int, active: bool) -> No
 
 
 async def touch(session: AsyncSession, *, user_id: int, now: datetime) -> None:
-    """Remember when the user was last seen (drives the gentle re-entry message)."""
+    """Remember when the user was last seen, to the hour: a user writing all evening costs
+    one write, not one per message."""
     user = await session.get(User, user_id)
-    if user is not None:
+    if user is None:
+        return
+    seen = user.last_seen_at
+    if seen is None or now - seen >= SEEN_PRECISION or now < seen:
         user.last_seen_at = now
         session.add(user)
