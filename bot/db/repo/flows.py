@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, func
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -67,6 +68,12 @@ def _user_and_run_statement(*, with_check: bool) -> Any:
     )
 
 
+_CLOSE_RUNS = (
+    update(FlowRun.__table__)  # type: ignore[attr-defined]
+    # Bound names differ from the columns': an UPDATE reserves those for its SET clause.
+    .where(col(FlowRun.user_id) == bindparam("owner"), col(FlowRun.status) == "active")
+    .values(status=bindparam("new_status"), updated_at=bindparam("now", type_=UtcDateTime()))
+)
 _USER_AND_RUN = _user_and_run_statement(with_check=False)
 _USER_RUN_AND_CHECK = _user_and_run_statement(with_check=True)
 
@@ -205,11 +212,15 @@ async def finish_run(
 
 async def close_runs(session: AsyncSession, *, user_id: int, status: str, now: datetime) -> int:
     """Close every active run of a user; return how many there were."""
-    result = await session.exec(
-        update(FlowRun)
-        .where(col(FlowRun.user_id) == user_id, col(FlowRun.status) == "active")
-        .values(status=status, updated_at=now)
+    connection = await session.connection()
+    result = await connection.execute(
+        _CLOSE_RUNS, {"owner": user_id, "new_status": status, "now": now}
     )
+    # A Core statement: bring the runs this session has loaded up to date by hand.
+    for loaded in list(session.sync_session.identity_map.values()):
+        if isinstance(loaded, FlowRun) and loaded.user_id == user_id and loaded.status == "active":
+            set_committed_value(loaded, "status", status)
+            set_committed_value(loaded, "updated_at", now)
     _remember(session, user_id, None)
     return int(result.rowcount or 0)
 

@@ -9,16 +9,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import JournalEntry
-from bot.db.repo.rows import insert_row
+from bot.db.repo.rows import add_row
 
 
 async def add_entry(
     session: AsyncSession, *, user_id: int, kind: str, ref: str | None, text: str, now: datetime
-) -> JournalEntry:
+) -> None:
     """Store one entry (its text is sealed at rest when keys are configured)."""
-    entry = JournalEntry(user_id=user_id, kind=kind, ref=ref, text=text, created_at=now)
-    await insert_row(session, entry)
-    return entry
+    await add_row(
+        session, JournalEntry, user_id=user_id, kind=kind, ref=ref, text=text, created_at=now
+    )
 
 
 async def recent_entries(

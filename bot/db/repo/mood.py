@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import MoodEntry
-from bot.db.repo.rows import insert_row
+from bot.db.repo.rows import add_row
 
 
 async def add_mood(
@@ -22,9 +22,14 @@ async def add_mood(
     now: datetime,
 ) -> None:
     """Store one check-in."""
-    await insert_row(
+    await add_row(
         session,
-        MoodEntry(user_id=user_id, rating=rating, feelings=feelings, note=note, created_at=now),
+        MoodEntry,
+        user_id=user_id,
+        rating=rating,
+        feelings=feelings,
+        note=note,
+        created_at=now,
     )
 
 

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import PracticeAttempt
-from bot.db.repo.rows import insert_row
+from bot.db.repo.rows import add_row
 
 
 async def add_attempt(
@@ -24,17 +24,16 @@ async def add_attempt(
     now: datetime,
 ) -> None:
     """Store one draft and what the coach said about it."""
-    await insert_row(
+    await add_row(
         session,
-        PracticeAttempt(
-            user_id=user_id,
-            exercise=exercise,
-            scenario_id=scenario_id,
-            text=text,
-            verdict=verdict,
-            codes=",".join(codes),
-            created_at=now,
-        ),
+        PracticeAttempt,
+        user_id=user_id,
+        exercise=exercise,
+        scenario_id=scenario_id,
+        text=text,
+        verdict=verdict,
+        codes=",".join(codes),
+        created_at=now,
     )
 
 

@@ -25,9 +25,25 @@ _KEY = "row_key"
 _PREFIX = "new_"
 
 
-def _table(row: SQLModel) -> Table:
-    table: Table = row.__table__  # type: ignore[attr-defined]
+def _table(row: Any) -> Table:
+    """The table a model class (or an instance of one) is stored in."""
+    table: Table = row.__table__
     return table
+
+
+def _insert(table: Table) -> Any:
+    statement = _INSERTS.get(table)
+    if statement is None:
+        statement = _INSERTS[table] = insert(table)
+    return statement
+
+
+async def add_row(session: AsyncSession, model: type[SQLModel], **values: Any) -> None:
+    """Store a new row from its column values with one INSERT in the session's transaction,
+    without building a model object (the append-only rows: attempts, entries, moods). Every
+    column without a server-side default must be given."""
+    connection = await session.connection()
+    await connection.execute(_insert(_table(model)), values)
 
 
 async def insert_row(session: AsyncSession, row: SQLModel, *, attach: bool = False) -> None:
@@ -35,9 +51,7 @@ async def insert_row(session: AsyncSession, row: SQLModel, *, attach: bool = Fal
     key is set on it. With `attach`, it joins the session as a loaded row (later changes made
     through the session are tracked); otherwise it stays a plain object to read from."""
     table = _table(row)
-    statement = _INSERTS.get(table)
-    if statement is None:
-        statement = _INSERTS[table] = insert(table)
+    statement = _insert(table)
     (key,) = table.primary_key.columns
     values = {
         column.key: getattr(row, column.key)
