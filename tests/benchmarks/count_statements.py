@@ -5,7 +5,8 @@ Drives the real Application in process (the conversation tests' fake Bot API) on
 SQLite file through the paths bench_updates.py measures: the tap on "Check a draft", a draft
 the coach asks to revise, "/journal <words>", and the four updates of a mood check-in. An
 SQLAlchemy `before_cursor_execute` hook counts statements per update; `--show` prints them.
-Not a timing: the counts say how many round trips to the database's thread an update makes.
+Not a timing: the counts say how many statements (each a pass through SQLAlchemy) an update
+costs.
 """
 
 from __future__ import annotations
